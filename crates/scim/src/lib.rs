@@ -1,0 +1,14 @@
+//! SCIM 2.0 (RFC 7643, RFC 7644) as pure data and functions: schemas and discovery
+//! documents, the filter language, paths, and protocol errors.
+//!
+//! Knows nothing of HTTP servers, databases or clocks: values in, values or errors out.
+
+pub mod discovery;
+mod error;
+pub mod filter;
+mod message;
+pub mod path;
+pub mod schema;
+
+pub use error::{Error, ScimType};
+pub use message::{ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, ListResponse, MEDIA_TYPE};
