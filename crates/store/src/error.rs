@@ -1,0 +1,73 @@
+/// A uniqueness rule that a write broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueField {
+    /// The workspace id (its slug) is taken.
+    WorkspaceId,
+    /// A live token with this name exists in the workspace.
+    TokenName,
+}
+
+/// What can go wrong in the store, by kind: callers map kinds to responses.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row the caller named does not exist (or is not visible to it).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken.
+    #[error("conflict on {0:?}")]
+    Conflict(UniqueField),
+    /// The database could not be reached in time: retry later (HTTP 503).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a bug or a corrupt database (HTTP 500).
+    #[error("database error: {0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    /// Classifies a driver error by kind, never by constraint name (SQLite errors carry
+    /// none). A unique violation without a caller-supplied field is internal.
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "callers hand over the error they no longer need"
+    )]
+    pub(crate) fn classify(err: sqlx::Error, unique: Option<UniqueField>) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                unique.map_or_else(|| Self::Internal(err.to_string()), Self::Conflict)
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => Self::Unavailable(err.to_string()),
+            // SQLITE_BUSY after the busy timeout, and Postgres admin shutdown / cannot
+            // connect now: the database is there but cannot serve us right now.
+            sqlx::Error::Database(db)
+                if matches!(
+                    db.code().as_deref(),
+                    Some("5" | "517" | "57P01" | "57P02" | "57P03")
+                ) =>
+            {
+                Self::Unavailable(err.to_string())
+            }
+            _ => Self::Internal(err.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::classify(err, None)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        match err {
+            sqlx::migrate::MigrateError::Execute(e) => e.into(),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The only crate of scimgate that speaks SQL.
+//!
+//! One concrete [`Store`] over SQLite (the embedded default) or PostgreSQL (several
+//! gateway replicas). Every query is written once with `$n` placeholders and run on
+//! whichever pool the store holds; dialect differences sit side by side where they
+//! occur, each with a comment saying why. Callers never see `sqlx`.
+
+mod error;
+mod tokens;
+mod ts;
+mod url;
+mod workspaces;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub use error::{StoreError, UniqueField};
+pub use tokens::{NewToken, TokenRecord};
+pub use url::{Backend, DatabaseUrl};
+pub use workspaces::{Workspace, slug};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Runs the same expression on whichever pool the store holds; `$pool` is bound
+/// to the concrete pool in each arm, so one query text serves both databases.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Pool settings that the gateway's configuration decides.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Most connections the pool opens.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the store is `Unavailable`.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The database: SQLite or PostgreSQL, behind one set of methods.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Store {
+    /// Connects to the database, creating an SQLite file if it does not exist yet.
+    /// Does not migrate: call [`Store::migrate`].
+    #[tracing::instrument(skip_all, fields(db.backend = ?url.backend()))]
+    pub async fn connect(url: &DatabaseUrl, options: &PoolOptions) -> Result<Self, StoreError> {
+        use secrecy::ExposeSecret;
+        let raw = url.expose().expose_secret();
+        match url.backend() {
+            Backend::Sqlite => {
+                let connect = SqliteConnectOptions::from_str(raw)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // FULL: a commit is on disk before the response says 2xx, so a
+                    // crash or power loss never loses an acknowledged write.
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(options.acquire_timeout);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+            Backend::Postgres => {
+                let connect = PgConnectOptions::from_str(raw)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Self::Postgres(pool))
+            }
+        }
+    }
+
+    /// Applies pending migrations (the set that matches the backend).
+    #[tracing::instrument(skip_all)]
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which database this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A round trip to the database (`/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection; pending queries finish first.
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await);
+    }
+}
