@@ -1,0 +1,356 @@
+//! The `scimgate` command line: `serve`, `migrate`, and the admin commands that
+//! work on the same database. Human output by default, one JSON object with `--json`.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use oauth::{PlainToken, SecretKind};
+use serde_json::json;
+use store::{NewToken, Store, StoreError, UniqueField, Workspace};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::clock::Clock;
+use crate::config::{Config, ConfigArgs};
+
+/// SCIM 2.0 provisioning gateway for Okta and Microsoft Entra ID.
+#[derive(Debug, Parser)]
+#[command(name = "scimgate", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print one JSON object instead of human-readable text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway (migrates the database first).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+    /// Manage a workspace's SCIM bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create a workspace; its id is a lowercase slug of the name.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// List workspaces.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a bearer token; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        workspace: String,
+        /// A name to recognise the token by, e.g. "okta".
+        #[arg(long)]
+        name: String,
+        /// Lifetime, e.g. 90d or 12h. Without it the token does not expire.
+        #[arg(long, value_name = "DURATION")]
+        expires_in: Option<humantime::Duration>,
+    },
+    /// List the workspace's tokens (never the tokens themselves).
+    List {
+        #[arg(long)]
+        workspace: String,
+    },
+    /// Revoke the live token with this name; the IdP gets 401 from the next request.
+    Revoke {
+        #[arg(long)]
+        workspace: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// A failed command: what to tell the person, and the exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Serve(#[from] crate::ServeError),
+    #[error("{0}")]
+    User(String),
+    #[error("database: {0}")]
+    Store(StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// Runs a parsed command line to completion.
+pub async fn run(cli: Cli) -> ExitCode {
+    let config = match Config::load(&cli.config) {
+        Ok(c) => c,
+        Err(e) => return fail(&e.into()),
+    };
+    crate::telemetry::init(config.log_format);
+    match execute(cli, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &CliError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::FAILURE
+}
+
+async fn execute(cli: Cli, config: Config) -> Result<(), CliError> {
+    let store = crate::open_store(&config).await?;
+    let out = Output { json: cli.json };
+    match cli.command {
+        Command::Serve => serve(config, store).await?,
+        Command::Migrate => out.print(&json!({"migrated": true}), "Database is up to date."),
+        Command::Workspace(cmd) => workspace(&store, &out, cmd).await?,
+        Command::Token(cmd) => token(&store, &config, &out, cmd).await?,
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, store: Store) -> Result<(), CliError> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| crate::ServeError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let bound = listener.local_addr()?;
+    // The contract's one stdout line, after the bind, so a reader can connect at once.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{bound}")?;
+    stdout.flush()?;
+    drop(stdout);
+    tracing::info!(addr = %bound, database = %config.database_url, "scimgate started");
+    crate::serve(config, store, listener, crate::shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn workspace(store: &Store, out: &Output, cmd: WorkspaceCommand) -> Result<(), CliError> {
+    match cmd {
+        WorkspaceCommand::Create { name } => {
+            let name = name.trim().to_owned();
+            let id = store::slug(&name);
+            if id.is_empty() {
+                return Err(CliError::User(
+                    "the workspace name needs at least one letter or digit".into(),
+                ));
+            }
+            let ws = Workspace {
+                id,
+                name,
+                created_at: Clock.now(),
+            };
+            store.create_workspace(&ws).await.map_err(|e| match e {
+                StoreError::Conflict(UniqueField::WorkspaceId) => {
+                    CliError::User(format!("a workspace with id \"{}\" already exists", ws.id))
+                }
+                other => other.into(),
+            })?;
+            out.print(
+                &json!({"id": ws.id, "name": ws.name, "created_at": rfc3339(ws.created_at)}),
+                &format!("Created workspace \"{}\" (id: {}).", ws.name, ws.id),
+            );
+        }
+        WorkspaceCommand::List => {
+            let all = store.workspaces().await?;
+            let text = all
+                .iter()
+                .map(|w| format!("{}\t{}", w.id, w.name))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let items: Vec<_> = all
+                .iter()
+                .map(|w| json!({"id": w.id, "name": w.name, "created_at": rfc3339(w.created_at)}))
+                .collect();
+            out.print(
+                &json!({"workspaces": items}),
+                if text.is_empty() {
+                    "No workspaces."
+                } else {
+                    &text
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn token(
+    store: &Store,
+    config: &Config,
+    out: &Output,
+    cmd: TokenCommand,
+) -> Result<(), CliError> {
+    match cmd {
+        TokenCommand::Create {
+            workspace,
+            name,
+            expires_in,
+        } => token_create(store, config, out, &workspace, name.trim(), expires_in).await,
+        TokenCommand::List { workspace } => token_list(store, out, &workspace).await,
+        TokenCommand::Revoke { workspace, name } => {
+            let t = store
+                .revoke_token(&workspace, &name, Clock.now())
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => CliError::User(format!(
+                        "workspace \"{workspace}\" has no live token named \"{name}\""
+                    )),
+                    other => other.into(),
+                })?;
+            out.print(
+                &json!({"name": t.name, "workspace": t.workspace_id, "revoked_at": t.revoked_at.map(rfc3339)}),
+                &format!("Revoked token \"{name}\" of workspace {workspace}."),
+            );
+            Ok(())
+        }
+    }
+}
+
+fn no_workspace(ws: &str) -> CliError {
+    CliError::User(format!(
+        "no workspace \"{ws}\" (see `scimgate workspace list`)"
+    ))
+}
+
+async fn token_create(
+    store: &Store,
+    config: &Config,
+    out: &Output,
+    workspace: &str,
+    name: &str,
+    expires_in: Option<humantime::Duration>,
+) -> Result<(), CliError> {
+    if name.is_empty() {
+        return Err(CliError::User("the token name must not be empty".into()));
+    }
+    let now = Clock.now();
+    let expires_at = expires_in
+        .map(|d| time::Duration::try_from(*d).map(|d| now + d))
+        .transpose()
+        .map_err(|_| CliError::User("--expires-in is too long".into()))?;
+    let plain = PlainToken::generate(SecretKind::WorkspaceToken);
+    let hash = plain.hash();
+    let new = NewToken {
+        workspace_id: workspace,
+        name,
+        token_hash: hash.as_str(),
+        created_at: now,
+        expires_at,
+    };
+    store.create_token(&new).await.map_err(|e| match e {
+        StoreError::NotFound => no_workspace(workspace),
+        StoreError::Conflict(UniqueField::TokenName) => CliError::User(format!(
+            "workspace \"{workspace}\" already has a live token named \"{name}\"; revoke it or pick another name"
+        )),
+        other => other.into(),
+    })?;
+    let tenant_url = crate::Urls::new(&crate::public_url(config, config.listen)).scim_base();
+    let expiry = expires_at.map_or_else(
+        || "never expires".to_owned(),
+        |t| format!("expires {}", rfc3339(t)),
+    );
+    let mut body = json!({"token": plain.expose(), "name": name, "workspace": workspace, "tenant_url": tenant_url});
+    if let Some(t) = expires_at {
+        body["expires_at"] = json!(rfc3339(t));
+    }
+    out.print(
+        &body,
+        &format!(
+            "Created token \"{name}\" for workspace {workspace} ({expiry}).\n\
+             Copy it now; it is shown only this once:\n\n    {}\n\n\
+             SCIM base URL (Okta: Base URL, Entra ID: Tenant URL): {tenant_url}",
+            plain.expose()
+        ),
+    );
+    Ok(())
+}
+
+async fn token_list(store: &Store, out: &Output, workspace: &str) -> Result<(), CliError> {
+    let tokens = store.tokens(workspace).await.map_err(|e| match e {
+        StoreError::NotFound => no_workspace(workspace),
+        other => other.into(),
+    })?;
+    let now = Clock.now();
+    let items: Vec<_> = tokens
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "status": token_status(t, now),
+                "created_at": rfc3339(t.created_at),
+                "expires_at": t.expires_at.map(rfc3339),
+                "last_used_at": t.last_used_at.map(rfc3339),
+                "revoked_at": t.revoked_at.map(rfc3339),
+            })
+        })
+        .collect();
+    let mut text = String::from("NAME\tSTATUS\tCREATED\tLAST USED\tEXPIRES");
+    for t in &tokens {
+        let when = |v: Option<OffsetDateTime>| v.map_or_else(|| "never".to_owned(), rfc3339);
+        let _ = write!(
+            text,
+            "\n{}\t{}\t{}\t{}\t{}",
+            t.name,
+            token_status(t, now),
+            rfc3339(t.created_at),
+            when(t.last_used_at),
+            when(t.expires_at),
+        );
+    }
+    out.print(&json!({"workspace": workspace, "tokens": items}), &text);
+    Ok(())
+}
+
+fn token_status(t: &store::TokenRecord, now: OffsetDateTime) -> &'static str {
+    if t.revoked_at.is_some() {
+        "revoked"
+    } else if t.expires_at.is_some_and(|at| at <= now) {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
+}
+
+/// Where command results go: stdout, as text or as one JSON object.
+struct Output {
+    json: bool,
+}
+
+impl Output {
+    fn print(&self, value: &serde_json::Value, text: &str) {
+        if self.json {
+            println!("{value}");
+        } else {
+            println!("{text}");
+        }
+    }
+}

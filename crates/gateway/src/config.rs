@@ -1,0 +1,288 @@
+//! Configuration: flag > environment (`SCIMGATE_*`) > TOML file (`--config`) > default.
+//!
+//! clap fills flags and environment into the same `Option` fields (a flag wins over
+//! its variable); [`Config::resolve`] then falls back to the file and the defaults,
+//! and parses every value once, naming the key and where it came from on error.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use store::DatabaseUrl;
+use url::Url;
+
+/// Where the gateway keeps its data when nothing is configured.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./scimgate.db";
+/// Where the gateway listens when nothing is configured.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_DB_MAX_CONNECTIONS: u32 = 10;
+const DEFAULT_DB_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How log lines are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The settings every command accepts. Each is optional so the file can supply it.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// TOML configuration file (keys: the variable names without `SCIMGATE_`, lower case).
+    #[arg(long, global = true, env = "SCIMGATE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Database: `sqlite://PATH` (default `sqlite://./scimgate.db`) or `postgres://…`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Address to listen on, `HOST:PORT` (port 0 picks a free port). Default 127.0.0.1:8080.
+    #[arg(long, global = true, env = "SCIMGATE_LISTEN", value_name = "HOST:PORT")]
+    pub listen: Option<String>,
+    /// External base URL, used in the Tenant URL and `meta.location`. Default: `http://LISTEN`.
+    #[arg(long, global = true, env = "SCIMGATE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Log format on stderr: pretty or json.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub log_format: Option<LogFormat>,
+    /// Most database connections this process opens. Default 10.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_DB_MAX_CONNECTIONS",
+        value_name = "N"
+    )]
+    pub db_max_connections: Option<u32>,
+    /// How long a request waits for a database connection before a 503, e.g. `5s`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_DB_ACQUIRE_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub db_acquire_timeout: Option<String>,
+    /// How long shutdown waits for in-flight requests, e.g. `30s`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_SHUTDOWN_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub shutdown_timeout: Option<String>,
+}
+
+/// The TOML file: the same keys, snake case, unknown keys rejected.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub db_max_connections: Option<u32>,
+    pub db_acquire_timeout: Option<String>,
+    pub shutdown_timeout: Option<String>,
+}
+
+/// Where a configuration value came from, for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A flag or its `SCIMGATE_*` variable.
+    Command(&'static str),
+    /// The TOML file.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Command(key) => write!(
+                f,
+                "--{} / SCIMGATE_{}",
+                key.replace('_', "-"),
+                key.to_ascii_uppercase()
+            ),
+            Self::File(path) => write!(f, "the configuration file {}", path.display()),
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("invalid `{key}` from {origin}: {message}")]
+    Invalid {
+        key: &'static str,
+        origin: Source,
+        message: String,
+    },
+}
+
+/// The resolved configuration, built once in `main` and passed down.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub listen: SocketAddr,
+    /// `None`: derived from the bound address once listening.
+    pub public_url: Option<Url>,
+    pub log_format: LogFormat,
+    pub db_max_connections: u32,
+    pub db_acquire_timeout: Duration,
+    pub shutdown_timeout: Duration,
+}
+
+impl Config {
+    /// Loads the file named by `--config` (if any) and resolves.
+    pub fn load(args: &ConfigArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => Some((path.clone(), read_file(path)?)),
+            None => None,
+        };
+        Self::resolve(args, file)
+    }
+
+    /// Flag/env value, else file value, else default; each parsed with its source named.
+    pub fn resolve(
+        args: &ConfigArgs,
+        file: Option<(PathBuf, FileConfig)>,
+    ) -> Result<Self, ConfigError> {
+        let (path, file) = file.map_or((PathBuf::new(), FileConfig::default()), |(p, f)| (p, f));
+        let pick = |key: &'static str, arg: &Option<String>, from_file: Option<String>| {
+            arg.clone()
+                .map(|v| (v, Source::Command(key)))
+                .or_else(|| from_file.map(|v| (v, Source::File(path.clone()))))
+        };
+        let invalid = |key, origin, message: String| ConfigError::Invalid {
+            key,
+            origin,
+            message,
+        };
+
+        let database_url = match pick("database_url", &args.database_url, file.database_url) {
+            Some((v, src)) => {
+                DatabaseUrl::parse(&v).map_err(|e| invalid("database_url", src, e.to_string()))?
+            }
+            None => DatabaseUrl::parse(DEFAULT_DATABASE_URL).map_err(|e| {
+                invalid(
+                    "database_url",
+                    Source::Command("database_url"),
+                    e.to_string(),
+                )
+            })?,
+        };
+        let listen = match pick("listen", &args.listen, file.listen) {
+            Some((v, src)) => parse_listen(&v).map_err(|m| invalid("listen", src, m))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let public_url = pick("public_url", &args.public_url, file.public_url)
+            .map(|(v, src)| parse_public_url(&v).map_err(|m| invalid("public_url", src, m)))
+            .transpose()?;
+        let duration =
+            |key, arg: &Option<String>, from_file, default| -> Result<Duration, ConfigError> {
+                match pick(key, arg, from_file) {
+                    Some((v, src)) => humantime::parse_duration(&v).map_err(|e| {
+                        invalid(
+                            key,
+                            src,
+                            format!("\"{v}\" is not a duration like 5s or 2m: {e}"),
+                        )
+                    }),
+                    None => Ok(default),
+                }
+            };
+        let db_acquire_timeout = duration(
+            "db_acquire_timeout",
+            &args.db_acquire_timeout,
+            file.db_acquire_timeout,
+            DEFAULT_DB_ACQUIRE_TIMEOUT,
+        )?;
+        let shutdown_timeout = duration(
+            "shutdown_timeout",
+            &args.shutdown_timeout,
+            file.shutdown_timeout,
+            DEFAULT_SHUTDOWN_TIMEOUT,
+        )?;
+        let db_max_connections = args
+            .db_max_connections
+            .or(file.db_max_connections)
+            .unwrap_or(DEFAULT_DB_MAX_CONNECTIONS);
+        if db_max_connections == 0 {
+            let src = if args.db_max_connections.is_some() {
+                Source::Command("db_max_connections")
+            } else {
+                Source::File(path)
+            };
+            return Err(invalid(
+                "db_max_connections",
+                src,
+                "must be at least 1".into(),
+            ));
+        }
+        Ok(Self {
+            database_url,
+            listen,
+            public_url,
+            log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            db_max_connections,
+            db_acquire_timeout,
+            shutdown_timeout,
+        })
+    }
+
+    /// The store's pool settings.
+    pub fn pool_options(&self) -> store::PoolOptions {
+        store::PoolOptions {
+            max_connections: self.db_max_connections,
+            acquire_timeout: self.db_acquire_timeout,
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let err = |message: String| ConfigError::File {
+        path: path.to_owned(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    toml::from_str(&text).map_err(|e| err(e.message().to_owned()))
+}
+
+fn parse_listen(v: &str) -> Result<SocketAddr, String> {
+    v.parse().map_err(|_| {
+        format!("\"{v}\" is not HOST:PORT with a numeric host, e.g. 127.0.0.1:8080 or [::]:8080")
+    })
+}
+
+fn parse_public_url(v: &str) -> Result<Url, String> {
+    let url = Url::parse(v).map_err(|e| format!("\"{v}\" is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!(
+            "\"{v}\" must be an http:// or https:// URL with a host"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("\"{v}\" must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,119 @@
+//! Bearer authentication for SCIM: the credential decides the workspace.
+//!
+//! Each refusal says what an IT admin should check (the questions in the seed
+//! guides' troubleshooting sections) and reveals nothing about other workspaces:
+//! the only facts given are about the token that was presented.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use oauth::{PlainToken, SecretKind, TokenError};
+
+use super::ScimApiError;
+use crate::state::AppState;
+
+/// How stale `last_used_at` may get before a request writes it again.
+const LAST_USED_GRANULARITY: time::Duration = time::Duration::minutes(1);
+
+const MISSING: &str = "No credential was sent. Send the workspace's SCIM token in the header \
+    'Authorization: Bearer <token>' (Okta: paste it as the API Token; Entra ID: as the Secret Token).";
+const NOT_BEARER: &str = "The Authorization header is not a bearer token. It must read \
+    'Authorization: Bearer <token>' with the scimgate token that starts with sgt_.";
+const NOT_OURS: &str = "The bearer token is not a scimgate SCIM token (they start with sgt_). \
+    Check that the token pasted into the identity provider is the one the workspace admin created.";
+const INCOMPLETE: &str = "The bearer token starts like a scimgate token but is incomplete or altered. \
+    Paste the whole token again, exactly as it was shown when it was created.";
+const UNKNOWN: &str = "The bearer token is not recognised. It may have been mistyped or belong to another \
+    scimgate installation. Ask the workspace admin for a new token and paste it into the identity provider.";
+const REVOKED: &str = "The bearer token was revoked by a workspace admin. Ask the workspace admin for a \
+    new token and paste it into the identity provider.";
+const EXPIRED: &str = "The bearer token has expired. Ask the workspace admin for a new token and paste it \
+    into the identity provider.";
+
+/// The authenticated workspace of a SCIM request.
+#[derive(Debug, Clone)]
+pub(crate) struct WorkspaceAuth {
+    #[expect(
+        dead_code,
+        reason = "discovery only needs the check; the Users and Groups handlers (issue #3) read it"
+    )]
+    pub(crate) workspace_id: String,
+}
+
+impl FromRequestParts<AppState> for WorkspaceAuth {
+    type Rejection = ScimApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or(ScimApiError::Unauthorized(MISSING))?;
+        let token = bearer(header.as_bytes()).ok_or(ScimApiError::Unauthorized(NOT_BEARER))?;
+        let token = PlainToken::parse(SecretKind::WorkspaceToken, token).map_err(|e| {
+            ScimApiError::Unauthorized(match e {
+                TokenError::WrongPrefix => NOT_OURS,
+                TokenError::Malformed => INCOMPLETE,
+            })
+        })?;
+        let record = app
+            .store
+            .token_by_hash(token.hash().as_str())
+            .await?
+            .ok_or(ScimApiError::Unauthorized(UNKNOWN))?;
+        let now = app.clock.now();
+        if record.revoked_at.is_some() {
+            return Err(ScimApiError::Unauthorized(REVOKED));
+        }
+        if record.expires_at.is_some_and(|at| at <= now) {
+            return Err(ScimApiError::Unauthorized(EXPIRED));
+        }
+        if record
+            .last_used_at
+            .is_none_or(|at| at < now - LAST_USED_GRANULARITY)
+        {
+            let store = app.store.clone();
+            // Off the request path: a slow write must not delay provisioning.
+            tokio::spawn(async move {
+                if let Err(e) = store
+                    .touch_token(record.id, now, LAST_USED_GRANULARITY)
+                    .await
+                {
+                    tracing::debug!(error = %e, "could not record token use");
+                }
+            });
+        }
+        tracing::Span::current().record("workspace.id", record.workspace_id.as_str());
+        Ok(Self {
+            workspace_id: record.workspace_id,
+        })
+    }
+}
+
+/// The token of `Bearer <token>` (scheme case-insensitive, RFC 7235 §2.1), with
+/// surrounding whitespace from a paste tolerated.
+fn bearer(value: &[u8]) -> Option<&str> {
+    let value = std::str::from_utf8(value).ok()?.trim();
+    let (scheme, token) = value.split_once(char::is_whitespace)?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn parses_bearer_values() {
+        assert_eq!(bearer(b"Bearer abc"), Some("abc"));
+        assert_eq!(bearer(b"bearer   abc  "), Some("abc"));
+        assert_eq!(bearer(b" BEARER abc"), Some("abc"));
+        assert_eq!(bearer(b"Bearer"), None);
+        assert_eq!(bearer(b"Bearer   "), None);
+        assert_eq!(bearer(b"Basic dXNlcjpwYXNz"), None);
+        assert_eq!(bearer(b"non-token"), None);
+        assert_eq!(bearer(b"Bearer \xff"), None);
+    }
+}

@@ -1,0 +1,182 @@
+//! SCIM responses: `application/scim+json` bodies, and the one error type of the
+//! SCIM surface with its status mapping (RFC 7644 §3.12).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use store::StoreError;
+
+use crate::telemetry::request_id;
+
+/// A JSON body sent as `application/scim+json` (RFC 7644 §8.1).
+pub(crate) struct Scim<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Scim<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(scim::MEDIA_TYPE),
+                )],
+                body,
+            )
+                .into_response(),
+            Err(e) => {
+                ScimApiError::Internal(format!("serializing a response: {e}")).into_response()
+            }
+        }
+    }
+}
+
+/// Every way a SCIM request can fail.
+#[derive(Debug)]
+pub(crate) enum ScimApiError {
+    /// A protocol error for the client, as is.
+    Scim(scim::Error),
+    /// The credential was refused: 401 with `WWW-Authenticate`.
+    Unauthorized(&'static str),
+    /// The database is unreachable or saturated: 503, retry later.
+    Unavailable(String),
+    /// A bug: 500 with the request id; the detail goes to the log only.
+    Internal(String),
+}
+
+/// Seconds an IdP should wait before retrying a 503 (Okta reads integer seconds only).
+const RETRY_AFTER_SECONDS: &str = "5";
+
+impl IntoResponse for ScimApiError {
+    fn into_response(self) -> Response {
+        let (error, extra): (scim::Error, Option<(header::HeaderName, &'static str)>) = match self {
+            Self::Scim(e) => (e, None),
+            Self::Unauthorized(detail) => (
+                scim::Error::new(401, detail),
+                Some((
+                    header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="scimgate", error="invalid_token""#,
+                )),
+            ),
+            Self::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable");
+                (
+                    scim::Error::new(
+                        503,
+                        "The service is temporarily unavailable. The request was not applied; retry later.",
+                    ),
+                    Some((header::RETRY_AFTER, RETRY_AFTER_SECONDS)),
+                )
+            }
+            Self::Internal(detail) => {
+                tracing::error!(error = %detail, "internal error");
+                (
+                    scim::Error::new(500, format!("internal error (request id {})", request_id())),
+                    None,
+                )
+            }
+        };
+        let status =
+            StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Scim(error)).into_response();
+        if let Some((name, value)) = extra {
+            response
+                .headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+        }
+        response
+    }
+}
+
+impl From<scim::Error> for ScimApiError {
+    fn from(e: scim::Error) -> Self {
+        Self::Scim(e)
+    }
+}
+
+impl From<StoreError> for ScimApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::Scim(scim::Error::new(404, "Resource not found.")),
+            StoreError::Conflict(field) => Self::Scim(
+                scim::Error::new(409, format!("{field:?} already exists."))
+                    .with_type(scim::ScimType::Uniqueness),
+            ),
+            StoreError::Unavailable(detail) => Self::Unavailable(detail),
+            StoreError::Internal(detail) => Self::Internal(detail),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn parts(e: ScimApiError) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let r = e.into_response();
+        let (parts, body) = r.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+        (
+            parts.status,
+            parts.headers,
+            serde_json::from_slice(&bytes).unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn maps_each_variant_to_status_body_and_headers() {
+        let cases: Vec<(ScimApiError, u16, Option<&str>, Option<&str>)> = vec![
+            (
+                ScimApiError::Unauthorized("no"),
+                401,
+                None,
+                Some("www-authenticate"),
+            ),
+            (
+                ScimApiError::Unavailable("pool timed out".into()),
+                503,
+                None,
+                Some("retry-after"),
+            ),
+            (
+                ScimApiError::Internal("secret detail".into()),
+                500,
+                None,
+                None,
+            ),
+            (StoreError::NotFound.into(), 404, None, None),
+            (
+                StoreError::Conflict(store::UniqueField::TokenName).into(),
+                409,
+                Some("uniqueness"),
+                None,
+            ),
+            (
+                StoreError::Unavailable("x".into()).into(),
+                503,
+                None,
+                Some("retry-after"),
+            ),
+            (
+                scim::Error::bad_request(scim::ScimType::InvalidFilter, "f").into(),
+                400,
+                Some("invalidFilter"),
+                None,
+            ),
+        ];
+        for (err, status, scim_type, header) in cases {
+            let (s, h, body) = parts(err).await;
+            assert_eq!(s.as_u16(), status);
+            assert_eq!(h[header::CONTENT_TYPE], scim::MEDIA_TYPE);
+            assert_eq!(body["status"], status.to_string());
+            assert_eq!(body["schemas"][0], scim::ERROR_SCHEMA);
+            assert_eq!(body["scimType"].as_str(), scim_type);
+            assert!(!body["detail"].as_str().unwrap().is_empty());
+            assert!(
+                !body.to_string().contains("secret detail")
+                    && !body.to_string().contains("pool timed out")
+            );
+            if let Some(name) = header {
+                assert!(h.contains_key(name), "{status} lacks {name}");
+            }
+        }
+    }
+}
