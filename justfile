@@ -1,0 +1,25 @@
+# A menu over the scripts and cargo commands; `just` may be missing on a fresh machine,
+# so every recipe is also runnable by hand.
+
+default:
+    @just --list
+
+# Run the gateway on the embedded SQLite default.
+run:
+    cargo run -p scimgate -- serve
+
+# Every test, on SQLite and PostgreSQL.
+test *ARGS:
+    scripts/test.sh {{ARGS}}
+
+# Formatting and clippy as CI runs them.
+lint:
+    scripts/lint.sh
+
+# What CI runs.
+ci:
+    bash .ci/run
+
+# A paired migration: just migration add_users
+migration NAME:
+    scripts/new-migration.sh {{NAME}}

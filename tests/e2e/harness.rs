@@ -1,0 +1,190 @@
+//! Starting the real binary, running its CLI, and speaking HTTP to it.
+
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use store::testing::TestDatabase;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_scimgate");
+/// How long a gateway may take to print its `listening on` line.
+const START_DEADLINE: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh database for one test, and the CLI and gateways that use it.
+pub struct Env {
+    pub db: TestDatabase,
+}
+
+impl Env {
+    pub async fn new(backend: Backend) -> Self {
+        let db = match backend {
+            Backend::Sqlite => TestDatabase::sqlite(),
+            Backend::Postgres => TestDatabase::postgres().await,
+        };
+        Self { db }
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("SCIMGATE_DATABASE_URL", self.db.url())
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Runs `scimgate --json ARGS`, asserts success and returns its JSON output.
+    pub async fn cli(&self, args: &[&str]) -> Value {
+        let out = self
+            .command()
+            .arg("--json")
+            .args(args)
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "scimgate {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "scimgate {args:?} printed no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    }
+
+    /// Runs `scimgate ARGS` expecting failure; returns stderr.
+    pub async fn cli_fails(&self, args: &[&str], envs: &[(&str, &str)]) -> String {
+        let out = self
+            .command()
+            .args(args)
+            .envs(envs.iter().copied())
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            !out.status.success(),
+            "scimgate {args:?} should have failed"
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    /// Creates a workspace and a token for it; returns the token.
+    pub async fn workspace_with_token(&self, name: &str) -> (String, String) {
+        let ws = self.cli(&["workspace", "create", "--name", name]).await;
+        let id = ws["id"].as_str().unwrap().to_owned();
+        let t = self
+            .cli(&["token", "create", "--workspace", &id, "--name", "okta"])
+            .await;
+        (id, t["token"].as_str().unwrap().to_owned())
+    }
+
+    /// Starts `scimgate serve` on a free loopback port.
+    pub async fn start(&self) -> Gateway {
+        self.start_with(&[], &[]).await
+    }
+
+    /// Starts `scimgate serve ARGS` with extra environment.
+    pub async fn start_with(&self, args: &[&str], envs: &[(&str, &str)]) -> Gateway {
+        let mut child = self
+            .command()
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .envs(envs.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(START_DEADLINE, lines.next_line())
+            .await
+            .expect("gateway printed no `listening on` line in time")
+            .unwrap()
+            .expect("gateway exited before listening");
+        let addr: SocketAddr = line
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .parse()
+            .unwrap();
+        Gateway {
+            child,
+            addr,
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+/// A running gateway process, killed when dropped.
+pub struct Gateway {
+    child: Child,
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+}
+
+impl Gateway {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `GET` with an optional raw `Authorization` header value.
+    pub async fn get(&self, path: &str, authorization: Option<&str>) -> reqwest::Response {
+        let mut req = self.http.get(self.url(path));
+        if let Some(a) = authorization {
+            req = req.header("authorization", a);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// `GET` with `Authorization: Bearer TOKEN`, as Okta and Entra send it.
+    pub async fn scim_get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .header("authorization", format!("Bearer {token}"))
+            .header("accept", "application/scim+json")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends SIGTERM and waits (with a deadline) for a clean exit.
+    pub async fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(killed.success());
+        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("gateway did not stop after SIGTERM")
+            .unwrap()
+    }
+}
+
+/// Reads a SCIM JSON body, asserting the SCIM media type.
+pub async fn scim_json(resp: reqwest::Response) -> Value {
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(
+        ct.as_deref(),
+        Some("application/scim+json"),
+        "SCIM responses are application/scim+json"
+    );
+    resp.json().await.unwrap()
+}
