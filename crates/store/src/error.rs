@@ -5,6 +5,10 @@ pub enum UniqueField {
     WorkspaceId,
     /// A live token with this name exists in the workspace.
     TokenName,
+    /// A user with this `userName` (compared without case) exists in the workspace.
+    UserName,
+    /// A group with this `displayName` (compared without case) exists in the workspace.
+    GroupDisplayName,
 }
 
 /// What can go wrong in the store, by kind: callers map kinds to responses.
@@ -16,6 +20,12 @@ pub enum StoreError {
     /// A uniqueness rule was broken.
     #[error("conflict on {0:?}")]
     Conflict(UniqueField),
+    /// `If-Match` named a version that is no longer current.
+    #[error("version mismatch")]
+    VersionMismatch,
+    /// Group members that are not users of the workspace (their ids as sent).
+    #[error("unknown members: {0:?}")]
+    UnknownMembers(Vec<String>),
     /// The database could not be reached in time: retry later (HTTP 503).
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -6,8 +6,10 @@
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
 mod error;
+mod resources;
 mod tokens;
 mod ts;
+mod tx;
 mod url;
 mod workspaces;
 
@@ -22,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::{StoreError, UniqueField};
+pub use resources::{ListQuery, MemberChange, Page, ResourceRow};
 pub use tokens::{NewToken, TokenRecord};
 pub use url::{Backend, DatabaseUrl};
 pub use workspaces::{Workspace, slug};

@@ -2,6 +2,7 @@
 //! fresh database. One test binary for the crate (see docs/style.md §9).
 #![allow(clippy::unwrap_used)]
 
+mod resources;
 mod schema;
 mod tokens;
 

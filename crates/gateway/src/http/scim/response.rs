@@ -100,6 +100,21 @@ impl From<StoreError> for ScimApiError {
                 scim::Error::new(409, format!("{field:?} already exists."))
                     .with_type(scim::ScimType::Uniqueness),
             ),
+            // RFC 7644 §3.14: a stale If-Match is 412 Precondition Failed.
+            StoreError::VersionMismatch => Self::Scim(scim::Error::new(
+                412,
+                "The resource was changed since it was read (If-Match does not match its version). Read it again and retry.",
+            )),
+            StoreError::UnknownMembers(ids) => Self::Scim(
+                scim::Error::new(
+                    400,
+                    format!(
+                        "These group members are not users of this workspace: {}. Provision the users first.",
+                        ids.join(", ")
+                    ),
+                )
+                .with_type(scim::ScimType::InvalidValue),
+            ),
             StoreError::Unavailable(detail) => Self::Unavailable(detail),
             StoreError::Internal(detail) => Self::Internal(detail),
         }

@@ -1,0 +1,403 @@
+use std::sync::Arc;
+
+use scim::filter::{Checked, Filter};
+use scim::schema::ResourceKind::{Group, User};
+use serde_json::{Value, json};
+use store::{ListQuery, MemberChange, Store, StoreError, UniqueField, Workspace};
+use time::OffsetDateTime;
+use time::macros::datetime;
+use uuid::Uuid;
+
+const T0: OffsetDateTime = datetime!(2026-11-23 09:00:00 UTC);
+
+async fn ws(store: &Store, id: &str) {
+    store
+        .create_workspace(&Workspace {
+            id: id.into(),
+            name: id.into(),
+            created_at: T0,
+        })
+        .await
+        .unwrap();
+}
+
+fn user(name: &str, email: &str) -> Value {
+    json!({"userName": name, "active": true, "name": {"givenName": "Ann", "familyName": name},
+           "emails": [{"value": email, "type": "work", "primary": true}], "externalId": format!("ext-{name}")})
+}
+
+fn filter(kind: scim::schema::ResourceKind, text: &str) -> Filter<Checked> {
+    Filter::parse(text).unwrap().check(kind).unwrap()
+}
+
+fn all() -> ListQuery<'static> {
+    ListQuery {
+        filter: None,
+        start_index: 1,
+        count: 100,
+    }
+}
+
+async fn users_are_unique_by_user_name_in_any_case(store: Store) {
+    ws(&store, "acme").await;
+    ws(&store, "globex").await;
+    store
+        .create_user(
+            "acme",
+            Uuid::now_v7(),
+            &user("Ann.Lee@x.com", "ann@x.com"),
+            T0,
+        )
+        .await
+        .unwrap();
+    let dup = store
+        .create_user(
+            "acme",
+            Uuid::now_v7(),
+            &user("ann.lee@X.COM", "a2@x.com"),
+            T0,
+        )
+        .await;
+    assert!(matches!(
+        dup,
+        Err(StoreError::Conflict(UniqueField::UserName))
+    ));
+    // Another workspace may have the same userName.
+    store
+        .create_user(
+            "globex",
+            Uuid::now_v7(),
+            &user("Ann.Lee@x.com", "ann@x.com"),
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.list(User, "acme", all()).await.unwrap().total, 1);
+}
+
+async fn indexed_and_in_memory_filters_agree(store: Store) {
+    ws(&store, "acme").await;
+    let ids: Vec<Uuid> = (0..5).map(|_| Uuid::now_v7()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        store
+            .create_user(
+                "acme",
+                *id,
+                &user(&format!("User{i}@x.com"), &format!("Mail{i}@X.com")),
+                T0,
+            )
+            .await
+            .unwrap();
+    }
+    let cases = [
+        ("userName eq \"user3@X.COM\"", 1),
+        ("emails.value eq \"mail2@x.com\"", 1),
+        ("externalId eq \"ext-User1@x.com\"", 1),
+        ("externalId eq \"EXT-User1@x.com\"", 0),
+        (&format!("id eq \"{}\"", ids[4]) as &str, 1),
+        ("id eq \"not-a-uuid\"", 0),
+        ("active eq true", 5),
+        ("name.familyName sw \"User\" and active eq true", 5),
+        (
+            "userName eq \"user1@x.com\" or userName eq \"user2@x.com\"",
+            2,
+        ),
+        ("emails[type eq \"work\" and value ew \"4@x.com\"]", 1),
+        ("userName eq \"nobody\"", 0),
+    ];
+    for (text, expected) in cases {
+        let f = filter(User, text);
+        let page = store
+            .list(
+                User,
+                "acme",
+                ListQuery {
+                    filter: Some(&f),
+                    start_index: 1,
+                    count: 100,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.total, expected, "{text}");
+        assert_eq!(page.rows.len() as u64, expected, "{text}");
+    }
+    // Paging is stable and 1-based, exact and in-memory alike.
+    let p = store
+        .list(
+            User,
+            "acme",
+            ListQuery {
+                filter: None,
+                start_index: 2,
+                count: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((p.total, p.rows[0].id, p.rows[1].id), (5, ids[1], ids[2]));
+    let f = filter(User, "name.familyName co \"@\"");
+    let p = store
+        .list(
+            User,
+            "acme",
+            ListQuery {
+                filter: Some(&f),
+                start_index: 4,
+                count: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((p.total, p.rows.len()), (5, 2));
+    assert_eq!(p.rows[0].id, ids[3]);
+}
+
+async fn modify_is_versioned_and_all_or_nothing(store: Store) {
+    ws(&store, "acme").await;
+    let id = Uuid::now_v7();
+    store
+        .create_user("acme", id, &user("a@x.com", "a@x.com"), T0)
+        .await
+        .unwrap();
+    let r = store
+        .modify(User, "acme", id, Some(1), T0, |d| {
+            d["active"] = json!(false);
+            Ok::<_, ()>(vec![])
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.version, 2);
+    let same = store
+        .modify(User, "acme", id, None, T0, |_| Ok::<_, ()>(vec![]))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(same.version, 2, "no change, no new version");
+    let stale = store
+        .modify(User, "acme", id, Some(1), T0, |_| Ok::<_, ()>(vec![]))
+        .await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch)));
+    let rejected = store
+        .modify(User, "acme", id, None, T0, |d| {
+            d["userName"] = json!("b@x.com");
+            Err("nope")
+        })
+        .await
+        .unwrap();
+    assert_eq!(rejected, Err("nope"));
+    let now = store.resource(User, "acme", id).await.unwrap();
+    assert_eq!(
+        (now.version, now.doc["userName"].as_str()),
+        (2, Some("a@x.com"))
+    );
+    let f = filter(User, "active eq false");
+    assert_eq!(
+        store
+            .list(
+                User,
+                "acme",
+                ListQuery {
+                    filter: Some(&f),
+                    start_index: 1,
+                    count: 10
+                }
+            )
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    // Another workspace cannot see or change it.
+    ws(&store, "globex").await;
+    assert!(matches!(
+        store.resource(User, "globex", id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.delete_resource(User, "globex", id).await,
+        Err(StoreError::NotFound)
+    ));
+    store.delete_resource(User, "acme", id).await.unwrap();
+    assert!(matches!(
+        store.resource(User, "acme", id).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn groups_membership_rows(store: Store) {
+    ws(&store, "acme").await;
+    let (u1, u2) = (Uuid::now_v7(), Uuid::now_v7());
+    store
+        .create_user("acme", u1, &user("u1", "u1@x"), T0)
+        .await
+        .unwrap();
+    store
+        .create_user("acme", u2, &user("u2", "u2@x"), T0)
+        .await
+        .unwrap();
+    let g = Uuid::now_v7();
+    store
+        .create_group("acme", g, &json!({"displayName": "Sales"}), &[u1], T0)
+        .await
+        .unwrap();
+    let dup = store
+        .create_group(
+            "acme",
+            Uuid::now_v7(),
+            &json!({"displayName": "SALES"}),
+            &[],
+            T0,
+        )
+        .await;
+    assert!(matches!(
+        dup,
+        Err(StoreError::Conflict(UniqueField::GroupDisplayName))
+    ));
+    // An unknown member fails the whole create: no group is left behind.
+    let ghost = Uuid::now_v7();
+    let bad = store
+        .create_group(
+            "acme",
+            Uuid::now_v7(),
+            &json!({"displayName": "Ops"}),
+            &[u1, ghost],
+            T0,
+        )
+        .await;
+    assert!(matches!(bad, Err(StoreError::UnknownMembers(ref v)) if v == &vec![ghost.to_string()]));
+    assert_eq!(store.list(Group, "acme", all()).await.unwrap().total, 1);
+
+    let r = store
+        .modify(Group, "acme", g, None, T0, |_| {
+            Ok::<_, ()>(vec![MemberChange::Add(vec![u1, u2])])
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.version, 2);
+    assert_eq!(store.group_members("acme", g).await.unwrap().len(), 2);
+    assert_eq!(
+        store.user_groups("acme", u2).await.unwrap(),
+        vec![(g, "Sales".to_owned())]
+    );
+    store
+        .modify(Group, "acme", g, None, T0, |_| {
+            Ok::<_, ()>(vec![MemberChange::Remove(vec![u1])])
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.group_members("acme", g).await.unwrap(),
+        vec![(u2, "u2".to_owned())]
+    );
+    // Deleting a user removes its memberships; deleting the group keeps the users.
+    store.delete_resource(User, "acme", u2).await.unwrap();
+    assert!(store.group_members("acme", g).await.unwrap().is_empty());
+    store
+        .modify(Group, "acme", g, None, T0, |_| {
+            Ok::<_, ()>(vec![MemberChange::Add(vec![u1])])
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    store.delete_resource(Group, "acme", g).await.unwrap();
+    assert!(store.user_groups("acme", u1).await.unwrap().is_empty());
+    assert!(store.resource(User, "acme", u1).await.is_ok());
+    let f = filter(Group, "displayName eq \"sales\"");
+    assert_eq!(
+        store
+            .list(
+                Group,
+                "acme",
+                ListQuery {
+                    filter: Some(&f),
+                    start_index: 1,
+                    count: 10
+                }
+            )
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+/// Okta and Entra send membership `PATCH`es for one group in parallel; none may be lost.
+async fn concurrent_member_adds_are_all_kept(store: Store) {
+    ws(&store, "acme").await;
+    let g = Uuid::now_v7();
+    store
+        .create_group("acme", g, &json!({"displayName": "All"}), &[], T0)
+        .await
+        .unwrap();
+    let mut users = Vec::new();
+    for i in 0..20 {
+        let u = Uuid::now_v7();
+        store
+            .create_user("acme", u, &user(&format!("c{i}"), &format!("c{i}@x")), T0)
+            .await
+            .unwrap();
+        users.push(u);
+    }
+    let store = Arc::new(store);
+    let tasks: Vec<_> = users
+        .iter()
+        .map(|u| {
+            let (store, u) = (store.clone(), *u);
+            tokio::spawn(async move {
+                store
+                    .modify(Group, "acme", g, None, T0, |_| {
+                        Ok::<_, ()>(vec![MemberChange::Add(vec![u])])
+                    })
+                    .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap().unwrap();
+    }
+    assert_eq!(store.group_members("acme", g).await.unwrap().len(), 20);
+    assert_eq!(store.resource(Group, "acme", g).await.unwrap().version, 21);
+}
+
+/// 50 concurrent creates of one userName: exactly one wins, the rest conflict.
+async fn concurrent_creates_of_one_user_name(store: Store) {
+    ws(&store, "acme").await;
+    let store = Arc::new(store);
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let store = store.clone();
+            let name = if i % 2 == 0 {
+                "Race@x.com"
+            } else {
+                "race@X.com"
+            };
+            tokio::spawn(async move {
+                store
+                    .create_user("acme", Uuid::now_v7(), &user(name, "r@x"), T0)
+                    .await
+            })
+        })
+        .collect();
+    let (mut ok, mut conflict) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(StoreError::Conflict(UniqueField::UserName)) => conflict += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((ok, conflict), (1, 49));
+}
+
+crate::both_backends!(
+    users_are_unique_by_user_name_in_any_case,
+    indexed_and_in_memory_filters_agree,
+    modify_is_versioned_and_all_or_nothing,
+    groups_membership_rows,
+    concurrent_member_adds_are_all_kept,
+    concurrent_creates_of_one_user_name,
+);
