@@ -1,5 +1,6 @@
 //! SCIM 2.0 (RFC 7643, RFC 7644) as pure data and functions: schemas and discovery
-//! documents, the filter language, paths, and protocol errors.
+//! documents, the filter language, paths, resource validation and rendering, the
+//! PATCH engine, and protocol errors.
 //!
 //! Knows nothing of HTTP servers, databases or clocks: values in, values or errors out.
 
@@ -7,8 +8,11 @@ pub mod discovery;
 mod error;
 pub mod filter;
 mod message;
+pub mod patch;
 pub mod path;
+pub mod resource;
 pub mod schema;
+pub mod value;
 
 pub use error::{Error, ScimType};
 pub use message::{ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, ListResponse, MEDIA_TYPE};
