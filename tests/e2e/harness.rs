@@ -188,3 +188,39 @@ pub async fn scim_json(resp: reqwest::Response) -> Value {
     );
     resp.json().await.unwrap()
 }
+
+/// A SCIM request as an IdP sends it, returning status, headers and the JSON body
+/// (`Value::Null` for an empty body).
+pub async fn scim(
+    gw: &Gateway,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut req = gw
+        .http
+        .request(method, gw.url(path))
+        .header("authorization", format!("Bearer {token}"))
+        .header("accept", "application/scim+json");
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/scim+json; charset=utf-8")
+            .body(b.to_string());
+    }
+    let resp = req.send().await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let bytes = resp.bytes().await.unwrap();
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    if !bytes.is_empty() {
+        assert_eq!(
+            headers["content-type"], "application/scim+json",
+            "{status}: {json}"
+        );
+    }
+    (status, headers, json)
+}

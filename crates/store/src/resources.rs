@@ -33,54 +33,63 @@ macro_rules! bind_all {
 macro_rules! member_change {
     ($tx:ident, $ws:expr, $group:expr, $change:expr, $now:expr) => {
         async {
+            let (adds, removes, clear): (Vec<Uuid>, Vec<Uuid>, bool) = match $change {
+                MemberChange::Add(users) => (users.clone(), Vec::new(), false),
+                MemberChange::Remove(users) => (Vec::new(), users.clone(), false),
+                MemberChange::RemoveAll => (Vec::new(), Vec::new(), true),
+                MemberChange::Replace(wanted) => {
+                    let current: Vec<Uuid> = sqlx::query_scalar("select user_id from group_members where group_id = $1")
+                        .bind($group)
+                        .fetch_all(&mut *$tx)
+                        .await?;
+                    let current: std::collections::HashSet<Uuid> = current.into_iter().collect();
+                    let wanted_set: std::collections::HashSet<Uuid> = wanted.iter().copied().collect();
+                    let new = wanted.iter().filter(|u| !current.contains(u)).copied().collect();
+                    (new, current.difference(&wanted_set).copied().collect(), false)
+                }
+            };
             let mut changed = false;
-            match $change {
-                MemberChange::Add(users) => {
-                    let mut unknown = Vec::new();
-                    for user in users {
-                        let found: Option<i32> = sqlx::query_scalar("select 1 from users where workspace_id = $1 and id = $2")
-                            .bind($ws)
-                            .bind(*user)
-                            .fetch_optional(&mut *$tx)
-                            .await?;
-                        if found.is_none() {
-                            unknown.push(user.to_string());
-                            continue;
-                        }
-                        let n = sqlx::query(
-                            "insert into group_members (group_id, user_id, created_at) values ($1, $2, $3) on conflict do nothing",
-                        )
-                        .bind($group)
-                        .bind(*user)
-                        .bind(Ts($now))
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected();
-                        changed |= n > 0;
-                    }
-                    if !unknown.is_empty() {
-                        return Err(StoreError::UnknownMembers(unknown));
-                    }
+            if clear {
+                let n = sqlx::query("delete from group_members where group_id = $1")
+                    .bind($group)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
+                changed |= n > 0;
+            }
+            for user in &removes {
+                let n = sqlx::query("delete from group_members where group_id = $1 and user_id = $2")
+                    .bind($group)
+                    .bind(*user)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
+                changed |= n > 0;
+            }
+            let mut unknown = Vec::new();
+            for user in &adds {
+                let found: Option<i32> = sqlx::query_scalar("select 1 from users where workspace_id = $1 and id = $2")
+                    .bind($ws)
+                    .bind(*user)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+                if found.is_none() {
+                    unknown.push(user.to_string());
+                    continue;
                 }
-                MemberChange::Remove(users) => {
-                    for user in users {
-                        let n = sqlx::query("delete from group_members where group_id = $1 and user_id = $2")
-                            .bind($group)
-                            .bind(*user)
-                            .execute(&mut *$tx)
-                            .await?
-                            .rows_affected();
-                        changed |= n > 0;
-                    }
-                }
-                MemberChange::RemoveAll => {
-                    let n = sqlx::query("delete from group_members where group_id = $1")
-                        .bind($group)
-                        .execute(&mut *$tx)
-                        .await?
-                        .rows_affected();
-                    changed |= n > 0;
-                }
+                let n = sqlx::query(
+                    "insert into group_members (group_id, user_id, created_at) values ($1, $2, $3) on conflict do nothing",
+                )
+                .bind($group)
+                .bind(*user)
+                .bind(Ts($now))
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+                changed |= n > 0;
+            }
+            if !unknown.is_empty() {
+                return Err(StoreError::UnknownMembers(unknown));
             }
             Ok::<bool, StoreError>(changed)
         }
@@ -147,6 +156,8 @@ pub enum MemberChange {
     Add(Vec<Uuid>),
     Remove(Vec<Uuid>),
     RemoveAll,
+    /// Membership becomes exactly this set; only the difference is written.
+    Replace(Vec<Uuid>),
 }
 
 /// The derived columns of a user document.

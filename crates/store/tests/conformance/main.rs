@@ -1,6 +1,7 @@
 //! Storage conformance: every story runs on SQLite and on PostgreSQL, each on a
 //! fresh database. One test binary for the crate (see docs/style.md §9).
-#![allow(clippy::unwrap_used)]
+// Stories read top to bottom; splitting them to satisfy a line count hurts.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod resources;
 mod schema;

@@ -293,6 +293,35 @@ async fn groups_membership_rows(store: Store) {
         store.group_members("acme", g).await.unwrap(),
         vec![(u2, "u2".to_owned())]
     );
+    // Replace writes only the difference: the same set is no change, no new version.
+    let before = store.resource(Group, "acme", g).await.unwrap().version;
+    let r = store
+        .modify(Group, "acme", g, None, T0, |_| {
+            Ok::<_, ()>(vec![MemberChange::Replace(vec![u2])])
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.version, before);
+    let r = store
+        .modify(Group, "acme", g, None, T0, |_| {
+            Ok::<_, ()>(vec![MemberChange::Replace(vec![u1])])
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.version, before + 1);
+    assert_eq!(
+        store.group_members("acme", g).await.unwrap(),
+        vec![(u1, "u1".to_owned())]
+    );
+    store
+        .modify(Group, "acme", g, None, T0, |_| {
+            Ok::<_, ()>(vec![MemberChange::Replace(vec![u2])])
+        })
+        .await
+        .unwrap()
+        .unwrap();
     // Deleting a user removes its memberships; deleting the group keeps the users.
     store.delete_resource(User, "acme", u2).await.unwrap();
     assert!(store.group_members("acme", g).await.unwrap().is_empty());

@@ -33,10 +33,6 @@ const EXPIRED: &str = "The bearer token has expired. Ask the workspace admin for
 /// The authenticated workspace of a SCIM request.
 #[derive(Debug, Clone)]
 pub(crate) struct WorkspaceAuth {
-    #[expect(
-        dead_code,
-        reason = "discovery only needs the check; the Users and Groups handlers (issue #3) read it"
-    )]
     pub(crate) workspace_id: String,
 }
 

@@ -17,16 +17,17 @@ pub(super) fn router() -> Router<AppState> {
         .route("/Schemas/{id}", get(schema))
 }
 
-/// What the server really does today. Users and Groups (filter, PATCH, `ETag`s,
-/// sorting) are issue #3; each flag flips when its feature is served.
+/// What the server really does: PATCH, filters (up to a page of
+/// [`super::resources::MAX_PAGE`]), `ETag`s. No sorting, no bulk, and no password
+/// changes (passwords are never stored).
 fn capabilities() -> scim::discovery::Capabilities {
     scim::discovery::Capabilities {
-        patch: false,
+        patch: true,
         bulk: None,
-        filter_max_results: None,
+        filter_max_results: Some(u32::try_from(super::resources::MAX_PAGE).unwrap_or(u32::MAX)),
         change_password: false,
         sort: false,
-        etag: false,
+        etag: true,
         max_payload_bytes: crate::http::MAX_BODY_BYTES as u64,
     }
 }

@@ -3,6 +3,8 @@
 
 mod auth;
 mod discovery;
+mod extract;
+mod resources;
 mod response;
 
 use axum::Router;
@@ -15,6 +17,7 @@ use crate::state::AppState;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .merge(discovery::router())
+        .merge(resources::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

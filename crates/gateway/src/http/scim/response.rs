@@ -36,6 +36,9 @@ pub(crate) enum ScimApiError {
     Scim(scim::Error),
     /// The credential was refused: 401 with `WWW-Authenticate`.
     Unauthorized(&'static str),
+    /// The body is over the limit: 413, and the connection is closed because the
+    /// rest of the body was never read.
+    PayloadTooLarge,
     /// The database is unreachable or saturated: 503, retry later.
     Unavailable(String),
     /// A bug: 500 with the request id; the detail goes to the log only.
@@ -55,6 +58,16 @@ impl IntoResponse for ScimApiError {
                     header::WWW_AUTHENTICATE,
                     r#"Bearer realm="scimgate", error="invalid_token""#,
                 )),
+            ),
+            Self::PayloadTooLarge => (
+                scim::Error::new(
+                    413,
+                    format!(
+                        "The request body is larger than the {} bytes this server accepts.",
+                        crate::http::MAX_BODY_BYTES
+                    ),
+                ),
+                Some((header::CONNECTION, "close")),
             ),
             Self::Unavailable(detail) => {
                 tracing::warn!(error = %detail, "database unavailable");
@@ -97,8 +110,7 @@ impl From<StoreError> for ScimApiError {
         match e {
             StoreError::NotFound => Self::Scim(scim::Error::new(404, "Resource not found.")),
             StoreError::Conflict(field) => Self::Scim(
-                scim::Error::new(409, format!("{field:?} already exists."))
-                    .with_type(scim::ScimType::Uniqueness),
+                scim::Error::new(409, conflict_detail(field)).with_type(scim::ScimType::Uniqueness),
             ),
             // RFC 7644 §3.14: a stale If-Match is 412 Precondition Failed.
             StoreError::VersionMismatch => Self::Scim(scim::Error::new(
@@ -117,6 +129,24 @@ impl From<StoreError> for ScimApiError {
             ),
             StoreError::Unavailable(detail) => Self::Unavailable(detail),
             StoreError::Internal(detail) => Self::Internal(detail),
+        }
+    }
+}
+
+/// What an IT admin reading a 409 in Okta or Entra should know.
+fn conflict_detail(field: store::UniqueField) -> &'static str {
+    match field {
+        store::UniqueField::UserName => {
+            "A user with this userName already exists in this workspace (userNames are compared without regard \
+             to case). Link the existing user instead of creating a new one: in Okta, import users; in Entra ID, \
+             check the attribute used for matching."
+        }
+        store::UniqueField::GroupDisplayName => {
+            "A group with this displayName already exists in this workspace (compared without regard to case). \
+             Link the existing group instead of creating a new one."
+        }
+        store::UniqueField::WorkspaceId | store::UniqueField::TokenName => {
+            "This resource already exists."
         }
     }
 }

@@ -1,0 +1,591 @@
+//! `/Users` and `/Groups` (RFC 7644 §3): create, read, list and search, replace,
+//! patch, delete. Each handler authenticates, parses, validates in `scim`, makes one
+//! store call and maps the outcome.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header::{ETAG, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use scim::filter::Filter;
+use scim::resource::{Meta, Mode, Projection};
+use scim::schema::ResourceKind::{self, Group, User};
+use serde_json::{Value, json};
+use store::{ListQuery, MemberChange, ResourceRow};
+use uuid::Uuid;
+
+use super::extract::{ListParams, ScimJson, if_match, none_match};
+use super::{Scim, ScimApiError, WorkspaceAuth};
+use crate::state::AppState;
+
+/// The largest page served; also `filter.maxResults` in `ServiceProviderConfig`.
+pub(crate) const MAX_PAGE: u64 = 1000;
+/// The page size when the client sends no `count` (Okta pages by 100).
+const DEFAULT_PAGE: u64 = 100;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/Users", get(list_users).post(create_user))
+        .route("/Users/.search", post(search_users))
+        .route(
+            "/Users/{id}",
+            get(get_user)
+                .put(put_user)
+                .patch(patch_user)
+                .delete(delete_user),
+        )
+        .route("/Groups", get(list_groups).post(create_group))
+        .route("/Groups/.search", post(search_groups))
+        .route(
+            "/Groups/{id}",
+            get(get_group)
+                .put(put_group)
+                .patch(patch_group)
+                .delete(delete_group),
+        )
+        .route("/.search", post(search_all))
+}
+
+async fn list_users(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    p: ListParams,
+) -> Result<Response, ScimApiError> {
+    list(&app, &ws, User, &p).await
+}
+async fn list_groups(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    p: ListParams,
+) -> Result<Response, ScimApiError> {
+    list(&app, &ws, Group, &p).await
+}
+async fn search_users(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    list(&app, &ws, User, &ListParams::from_search(&b)?).await
+}
+async fn search_groups(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    list(&app, &ws, Group, &ListParams::from_search(&b)?).await
+}
+async fn create_user(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    create(&app, &ws, User, b).await
+}
+async fn create_group(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    create(&app, &ws, Group, b).await
+}
+async fn get_user(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    p: ListParams,
+    h: HeaderMap,
+) -> Result<Response, ScimApiError> {
+    read(&app, &ws, User, &id, &p, &h).await
+}
+async fn get_group(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    p: ListParams,
+    h: HeaderMap,
+) -> Result<Response, ScimApiError> {
+    read(&app, &ws, Group, &id, &p, &h).await
+}
+async fn put_user(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    replace(&app, &ws, User, &id, &h, b).await
+}
+async fn put_group(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    replace(&app, &ws, Group, &id, &h, b).await
+}
+async fn patch_user(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    patch(&app, &ws, User, &id, &h, b).await
+}
+async fn patch_group(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    patch(&app, &ws, Group, &id, &h, b).await
+}
+async fn delete_user(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ScimApiError> {
+    delete(&app, &ws, User, &id).await
+}
+async fn delete_group(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ScimApiError> {
+    delete(&app, &ws, Group, &id).await
+}
+
+/// The id in a resource URL; anything that is not one of our ids is simply not found.
+fn resource_id(kind: ResourceKind, id: &str) -> Result<Uuid, ScimApiError> {
+    Uuid::parse_str(id).map_err(|_| not_found(kind, id))
+}
+
+fn not_found(kind: ResourceKind, id: &str) -> ScimApiError {
+    scim::Error::new(
+        404,
+        format!("No {} with id \"{id}\" in this workspace.", kind.name()),
+    )
+    .into()
+}
+
+/// Store errors for one resource, with a 404 that names it.
+fn for_resource(
+    kind: ResourceKind,
+    id: &str,
+) -> impl FnOnce(store::StoreError) -> ScimApiError + '_ {
+    move |e| match e {
+        store::StoreError::NotFound => not_found(kind, id),
+        other => other.into(),
+    }
+}
+
+/// Member ids from a request; ids that cannot be ours are reported like unknown users.
+fn member_ids(refs: &[scim::resource::MemberRef]) -> Result<Vec<Uuid>, store::StoreError> {
+    let mut ids = Vec::with_capacity(refs.len());
+    let mut bad = Vec::new();
+    for m in refs {
+        match Uuid::parse_str(&m.value) {
+            Ok(id) => ids.push(id),
+            Err(_) => bad.push(m.value.clone()),
+        }
+    }
+    if bad.is_empty() {
+        Ok(ids)
+    } else {
+        Err(store::StoreError::UnknownMembers(bad))
+    }
+}
+
+fn member_changes(ops: Vec<scim::patch::MemberOp>) -> Result<Vec<MemberChange>, ScimApiError> {
+    use scim::patch::MemberOp;
+    ops.into_iter()
+        .map(|op| {
+            Ok(match op {
+                MemberOp::Add(refs) => MemberChange::Add(member_ids(&refs)?),
+                MemberOp::Remove(values) => {
+                    // An id that cannot be ours is not a member: removing it changes nothing.
+                    MemberChange::Remove(
+                        values
+                            .iter()
+                            .filter_map(|v| Uuid::parse_str(v).ok())
+                            .collect(),
+                    )
+                }
+                MemberOp::RemoveAll => MemberChange::RemoveAll,
+                MemberOp::Replace(refs) => MemberChange::Replace(member_ids(&refs)?),
+            })
+        })
+        .collect::<Result<_, store::StoreError>>()
+        .map_err(Into::into)
+}
+
+/// The related resources shown with a resource: a user's groups, a group's members.
+async fn related(
+    app: &AppState,
+    ws: &str,
+    kind: ResourceKind,
+    id: Uuid,
+    projection: &Projection,
+) -> Result<Option<Value>, ScimApiError> {
+    let base = app.urls.scim_base();
+    Ok(match kind {
+        User if projection.wants(kind.core().id, "groups") => {
+            let groups = app.store.user_groups(ws, id).await?;
+            Some(Value::Array(
+                groups
+                    .into_iter()
+                    .map(|(gid, name)| json!({"value": gid.to_string(), "$ref": format!("{base}/Groups/{gid}"), "display": name, "type": "direct"}))
+                    .collect(),
+            ))
+        }
+        Group if projection.wants(kind.core().id, "members") => {
+            let members = app.store.group_members(ws, id).await?;
+            Some(Value::Array(
+                members
+                    .into_iter()
+                    .map(|(uid, name)| json!({"value": uid.to_string(), "$ref": format!("{base}/Users/{uid}"), "display": name, "type": "User"}))
+                    .collect(),
+            ))
+        }
+        _ => None,
+    })
+}
+
+fn location(app: &AppState, kind: ResourceKind, id: Uuid) -> String {
+    format!("{}{}/{id}", app.urls.scim_base(), kind.endpoint())
+}
+
+async fn document(
+    app: &AppState,
+    ws: &str,
+    kind: ResourceKind,
+    row: &ResourceRow,
+    projection: &Projection,
+) -> Result<Value, ScimApiError> {
+    let related = related(app, ws, kind, row.id, projection).await?;
+    let location = location(app, kind, row.id);
+    let version = scim::resource::etag(&row.version.to_string());
+    let meta = Meta {
+        resource_type: kind,
+        created: row.created_at,
+        last_modified: row.updated_at,
+        location: &location,
+        version: &version,
+    };
+    Ok(scim::resource::render(
+        kind,
+        &row.id.to_string(),
+        &row.doc,
+        related,
+        &meta,
+        projection,
+    ))
+}
+
+/// A single-resource response with `ETag` (and `Location` for 201).
+async fn respond(
+    app: &AppState,
+    ws: &str,
+    kind: ResourceKind,
+    row: &ResourceRow,
+    status: StatusCode,
+) -> Result<Response, ScimApiError> {
+    let body = document(app, ws, kind, row, &Projection::all()).await?;
+    let mut resp = (status, Scim(body)).into_response();
+    set_etag(&mut resp, row.version);
+    if status == StatusCode::CREATED
+        && let Ok(v) = HeaderValue::from_str(&location(app, kind, row.id))
+    {
+        resp.headers_mut().insert(LOCATION, v);
+    }
+    Ok(resp)
+}
+
+fn set_etag(resp: &mut Response, version: i64) {
+    if let Ok(v) = HeaderValue::from_str(&scim::resource::etag(&version.to_string())) {
+        resp.headers_mut().insert(ETAG, v);
+    }
+}
+
+/// Reads a paging number sent as a JSON number or a string (Okta, Entra).
+fn paging_number(name: &str, text: Option<&str>) -> Result<Option<i64>, ScimApiError> {
+    text.map(|t| {
+        t.trim().parse::<i64>().map_err(|_| {
+            scim::Error::bad_request(
+                scim::ScimType::InvalidValue,
+                format!("\"{name}\" must be a whole number (got \"{t}\")."),
+            )
+            .into()
+        })
+    })
+    .transpose()
+}
+
+async fn list(
+    app: &AppState,
+    ws: &WorkspaceAuth,
+    kind: ResourceKind,
+    p: &ListParams,
+) -> Result<Response, ScimApiError> {
+    let filter = p
+        .filter
+        .as_deref()
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| {
+            Filter::parse(f)
+                .map_err(scim::Error::from)
+                .and_then(|f| f.check(kind))
+        })
+        .transpose()?;
+    // RFC 7644 §3.4.2.4: startIndex < 1 is 1; a negative count is 0.
+    let start_index = paging_number("startIndex", p.start_index.as_deref())?
+        .map_or(1, |n| n.max(1))
+        .cast_unsigned();
+    let count = paging_number("count", p.count.as_deref())?
+        .map_or(DEFAULT_PAGE, |n| n.max(0).cast_unsigned())
+        .min(MAX_PAGE);
+    let projection = Projection::parse(
+        p.attributes.as_deref(),
+        p.excluded_attributes.as_deref(),
+        kind,
+    )?;
+    let page = app
+        .store
+        .list(
+            kind,
+            &ws.workspace_id,
+            ListQuery {
+                filter: filter.as_ref(),
+                start_index,
+                count,
+            },
+        )
+        .await?;
+    let mut resources = Vec::with_capacity(page.rows.len());
+    for row in &page.rows {
+        resources.push(document(app, &ws.workspace_id, kind, row, &projection).await?);
+    }
+    Ok(Scim(scim::ListResponse::new(resources, page.total, start_index)).into_response())
+}
+
+/// `POST /.search` across Users then Groups (RFC 7644 §3.4.3). A filter naming
+/// attributes only one type has matches nothing of the other type.
+async fn search_all(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    ScimJson(b): ScimJson,
+) -> Result<Response, ScimApiError> {
+    let p = ListParams::from_search(&b)?;
+    let text = p.filter.as_deref().filter(|f| !f.trim().is_empty());
+    let parsed = text
+        .map(Filter::parse)
+        .transpose()
+        .map_err(scim::Error::from)?;
+    let start_index = paging_number("startIndex", p.start_index.as_deref())?
+        .map_or(1, |n| n.max(1))
+        .cast_unsigned();
+    let count = paging_number("count", p.count.as_deref())?
+        .map_or(DEFAULT_PAGE, |n| n.max(0).cast_unsigned())
+        .min(MAX_PAGE);
+    let mut checked = Vec::new();
+    let mut last_error = None;
+    for kind in [User, Group] {
+        match parsed.clone().map(|f| f.check(kind)).transpose() {
+            Ok(f) => checked.push((kind, f)),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    if checked.is_empty() {
+        return Err(last_error.map_or_else(
+            || ScimApiError::Internal("no resource type".into()),
+            Into::into,
+        ));
+    }
+    let (mut total, mut resources, mut skip) = (0u64, Vec::new(), start_index - 1);
+    for (kind, filter) in &checked {
+        let projection = Projection::parse(
+            p.attributes.as_deref(),
+            p.excluded_attributes.as_deref(),
+            *kind,
+        )?;
+        let want = count - resources.len() as u64;
+        let page = app
+            .store
+            .list(
+                *kind,
+                &ws.workspace_id,
+                ListQuery {
+                    filter: filter.as_ref(),
+                    start_index: skip + 1,
+                    count: want,
+                },
+            )
+            .await?;
+        total += page.total;
+        skip = skip.saturating_sub(page.total);
+        for row in &page.rows {
+            resources.push(document(&app, &ws.workspace_id, *kind, row, &projection).await?);
+        }
+    }
+    Ok(Scim(scim::ListResponse::new(resources, total, start_index)).into_response())
+}
+
+async fn create(
+    app: &AppState,
+    ws: &WorkspaceAuth,
+    kind: ResourceKind,
+    body: Value,
+) -> Result<Response, ScimApiError> {
+    let incoming = scim::resource::from_request(kind, body, Mode::Create)?;
+    let now = app.clock.now();
+    let id = Uuid::now_v7();
+    let row = match kind {
+        User => {
+            app.store
+                .create_user(&ws.workspace_id, id, &incoming.doc, now)
+                .await?
+        }
+        Group => {
+            let members = member_ids(incoming.members.as_deref().unwrap_or_default())?;
+            app.store
+                .create_group(&ws.workspace_id, id, &incoming.doc, &members, now)
+                .await?
+        }
+    };
+    respond(app, &ws.workspace_id, kind, &row, StatusCode::CREATED).await
+}
+
+async fn read(
+    app: &AppState,
+    ws: &WorkspaceAuth,
+    kind: ResourceKind,
+    id: &str,
+    p: &ListParams,
+    h: &HeaderMap,
+) -> Result<Response, ScimApiError> {
+    let uuid = resource_id(kind, id)?;
+    let row = app
+        .store
+        .resource(kind, &ws.workspace_id, uuid)
+        .await
+        .map_err(for_resource(kind, id))?;
+    if none_match(h, row.version) {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        set_etag(&mut resp, row.version);
+        return Ok(resp);
+    }
+    let projection = Projection::parse(
+        p.attributes.as_deref(),
+        p.excluded_attributes.as_deref(),
+        kind,
+    )?;
+    let body = document(app, &ws.workspace_id, kind, &row, &projection).await?;
+    let mut resp = Scim(body).into_response();
+    set_etag(&mut resp, row.version);
+    Ok(resp)
+}
+
+/// PUT is a full replace (RFC 7644 §3.5.1), except for what a client that read the
+/// resource may legitimately have left out: a user's `active` and a group's
+/// `displayName` and `members` keep their current values (see `scim::resource`).
+async fn replace(
+    app: &AppState,
+    ws: &WorkspaceAuth,
+    kind: ResourceKind,
+    id: &str,
+    h: &HeaderMap,
+    body: Value,
+) -> Result<Response, ScimApiError> {
+    let uuid = resource_id(kind, id)?;
+    let expected = if_match(h)?;
+    let incoming = scim::resource::from_request(kind, body, Mode::Replace)?;
+    let members = incoming.members.as_deref().map(member_ids).transpose()?;
+    let keep: &[&str] = match kind {
+        User => &["active"],
+        Group => &["displayName"],
+    };
+    let row = app
+        .store
+        .modify(
+            kind,
+            &ws.workspace_id,
+            uuid,
+            expected,
+            app.clock.now(),
+            |doc| {
+                let mut new = incoming.doc;
+                if let (Value::Object(new), Value::Object(old)) = (&mut new, &*doc) {
+                    for key in keep {
+                        if !new.contains_key(*key)
+                            && let Some(v) = old.get(*key)
+                        {
+                            new.insert((*key).to_owned(), v.clone());
+                        }
+                    }
+                }
+                *doc = new;
+                Ok::<_, ScimApiError>(members.map(MemberChange::Replace).into_iter().collect())
+            },
+        )
+        .await
+        .map_err(for_resource(kind, id))??;
+    respond(app, &ws.workspace_id, kind, &row, StatusCode::OK).await
+}
+
+/// PATCH (RFC 7644 §3.5.2): all operations or none, in one transaction. Users get
+/// 200 with the resource; groups 204, as Entra advises (no member list to send back).
+async fn patch(
+    app: &AppState,
+    ws: &WorkspaceAuth,
+    kind: ResourceKind,
+    id: &str,
+    h: &HeaderMap,
+    body: Value,
+) -> Result<Response, ScimApiError> {
+    let uuid = resource_id(kind, id)?;
+    let expected = if_match(h)?;
+    let request = scim::patch::PatchRequest::parse(body)?;
+    let row = app
+        .store
+        .modify(
+            kind,
+            &ws.workspace_id,
+            uuid,
+            expected,
+            app.clock.now(),
+            |doc| {
+                let outcome = scim::patch::apply(kind, doc, &request)?;
+                if !outcome.ignored.is_empty() {
+                    tracing::debug!(ignored = ?outcome.ignored, "PATCH operations ignored");
+                }
+                member_changes(outcome.members)
+            },
+        )
+        .await
+        .map_err(for_resource(kind, id))??;
+    match kind {
+        User => respond(app, &ws.workspace_id, kind, &row, StatusCode::OK).await,
+        Group => {
+            let mut resp = StatusCode::NO_CONTENT.into_response();
+            set_etag(&mut resp, row.version);
+            Ok(resp)
+        }
+    }
+}
+
+async fn delete(
+    app: &AppState,
+    ws: &WorkspaceAuth,
+    kind: ResourceKind,
+    id: &str,
+) -> Result<StatusCode, ScimApiError> {
+    let uuid = resource_id(kind, id)?;
+    app.store
+        .delete_resource(kind, &ws.workspace_id, uuid)
+        .await
+        .map_err(for_resource(kind, id))?;
+    Ok(StatusCode::NO_CONTENT)
+}
