@@ -24,7 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::{StoreError, UniqueField};
-pub use resources::{ListQuery, MemberChange, Page, ResourceRow};
+pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, ResourceRow};
 pub use tokens::{NewToken, TokenRecord};
 pub use url::{Backend, DatabaseUrl};
 pub use workspaces::{Workspace, slug};

@@ -97,6 +97,64 @@ macro_rules! member_change {
     };
 }
 
+/// Who changes what, when: the workspace, the credential acting (for the audit
+/// trail, e.g. `token okta`) and the request's time.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub workspace: &'a str,
+    pub actor: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub occurred_at: OffsetDateTime,
+    pub actor: String,
+    /// `user.provisioned`, `user.updated`, `user.deactivated`, `user.reactivated`,
+    /// `user.deleted`, `group.created`, `group.updated`, `group.deleted`.
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Uuid,
+    /// The `userName` or `displayName` at the time.
+    pub resource_name: String,
+}
+
+/// Writes one audit row inside the open transaction `$tx`.
+macro_rules! audit {
+    ($tx:ident, $change:expr, $action:expr, $kind:expr, $id:expr, $name:expr) => {
+        sqlx::query(
+            "insert into audit_events (id, workspace_id, occurred_at, actor, action, resource_type, resource_id, \
+             resource_name) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(Uuid::now_v7())
+        .bind($change.workspace)
+        .bind(Ts($change.now))
+        .bind($change.actor)
+        .bind($action)
+        .bind($kind.name())
+        .bind($id)
+        .bind($name)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+/// The audit action of a modification: (de)activation is its own event because
+/// seats and the vendor's billing follow it.
+fn modify_action(kind: ResourceKind, before: &Value, after: &Value) -> &'static str {
+    let active = |d: &Value| d.get("active").and_then(Value::as_bool).unwrap_or(true);
+    match kind {
+        ResourceKind::User => match (active(before), active(after)) {
+            (true, false) => "user.deactivated",
+            (false, true) => "user.reactivated",
+            _ => "user.updated",
+        },
+        ResourceKind::Group => "group.updated",
+    }
+}
+
 /// A stored User or Group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceRow {
@@ -230,17 +288,18 @@ const COLUMNS: &str = "id, doc, version, created_at, updated_at";
 impl Store {
     /// Creates a user. `Conflict(UserName)` when the `userName` exists in the
     /// workspace in any case (RFC 7643 §4.1.1: userName is not case-exact).
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace))]
     pub async fn create_user(
         &self,
-        ws: &str,
+        change: &Change<'_>,
         id: Uuid,
         doc: &Value,
-        now: OffsetDateTime,
     ) -> Result<ResourceRow, StoreError> {
+        let (ws, now) = (change.workspace, change.now);
         let c = UserColumns::of(doc)?;
         let text = doc_text(doc)?;
         in_tx!(self, tx => {
+            audit!(tx, change, "user.provisioned", ResourceKind::User, id, &c.user_name);
             sqlx::query(
                 "insert into users (id, workspace_id, user_name, user_name_norm, external_id, display_name_norm, \
                  active, doc, version, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
@@ -287,16 +346,16 @@ impl Store {
     /// concurrent modifications of one resource serialise instead of losing one.
     /// `if_match`: the version the client last saw (`VersionMismatch` if stale).
     /// The version only moves when the document or membership really changed.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws, resource.id = %id))]
+    #[tracing::instrument(skip_all, fields(workspace.id = %who.workspace, resource.id = %id))]
     pub async fn modify<E>(
         &self,
         kind: ResourceKind,
-        ws: &str,
+        who: &Change<'_>,
         id: Uuid,
         if_match: Option<i64>,
-        now: OffsetDateTime,
         change: impl FnOnce(&mut Value) -> Result<Vec<MemberChange>, E>,
     ) -> Result<Result<ResourceRow, E>, StoreError> {
+        let (ws, now) = (who.workspace, who.now);
         let lock = match self {
             // PostgreSQL: lock the row for the transaction. SQLite's BEGIN IMMEDIATE
             // already holds the database's write lock.
@@ -327,9 +386,11 @@ impl Store {
             }
             let version = before.version + 1;
             let text = doc_text(&doc)?;
+            let action = modify_action(kind, &before.doc, &doc);
             match kind {
                 ResourceKind::User => {
                     let c = UserColumns::of(&doc)?;
+                    audit!(tx, who, action, kind, id, &c.user_name);
                     sqlx::query(
                         "update users set user_name = $3, user_name_norm = $4, external_id = $5, display_name_norm = $6, \
                          active = $7, doc = $8, version = $9, updated_at = $10 where workspace_id = $1 and id = $2",
@@ -349,6 +410,7 @@ impl Store {
                 }
                 ResourceKind::Group => {
                     let c = GroupColumns::of(&doc)?;
+                    audit!(tx, who, action, kind, id, &c.display_name);
                     sqlx::query(
                         "update groups set display_name = $3, display_name_norm = $4, external_id = $5, doc = $6, \
                          version = $7, updated_at = $8 where workspace_id = $1 and id = $2",
@@ -364,39 +426,69 @@ impl Store {
         })
     }
 
-    /// Deletes a resource (its memberships go with it). `NotFound` if absent.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws, resource.id = %id))]
+    /// Deletes a resource (its memberships go with it) and records it in the audit
+    /// trail, which outlives the resource. `NotFound` if absent.
+    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace, resource.id = %id))]
     pub async fn delete_resource(
         &self,
         kind: ResourceKind,
-        ws: &str,
+        change: &Change<'_>,
         id: Uuid,
     ) -> Result<(), StoreError> {
+        let (name_column, action) = match kind {
+            ResourceKind::User => ("user_name", "user.deleted"),
+            ResourceKind::Group => ("display_name", "group.deleted"),
+        };
         let sql = format!(
-            "delete from {} where workspace_id = $1 and id = $2",
+            "delete from {} where workspace_id = $1 and id = $2 returning {name_column}",
             table(kind)
         );
-        let n = on_pool!(self, pool => sqlx::query(&sql).bind(ws).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        in_tx!(self, tx => {
+            let name: String = sqlx::query_scalar(&sql).bind(change.workspace).bind(id).fetch_one(&mut *tx).await?;
+            audit!(tx, change, action, kind, id, &name);
+        });
         Ok(())
+    }
+
+    /// The workspace's audit trail, newest first; for one resource when `resource` is given.
+    pub async fn audit_events(
+        &self,
+        ws: &str,
+        resource: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let columns = "id, occurred_at, actor, action, resource_type, resource_id, resource_name";
+        Ok(match resource {
+            Some(r) => {
+                let sql = format!(
+                    "select {columns} from audit_events where workspace_id = $1 and resource_id = $2 order by id desc limit $3"
+                );
+                on_pool!(self, pool => sqlx::query_as(&sql).bind(ws).bind(r).bind(i64::from(limit)).fetch_all(pool).await)?
+            }
+            None => {
+                let sql = format!(
+                    "select {columns} from audit_events where workspace_id = $1 order by id desc limit $2"
+                );
+                on_pool!(self, pool => sqlx::query_as(&sql).bind(ws).bind(i64::from(limit)).fetch_all(pool).await)?
+            }
+        })
     }
 
     /// Creates a group with its initial members. `Conflict(GroupDisplayName)` when
     /// the name exists in any case; `UnknownMembers` when a member is not a user here.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace))]
     pub async fn create_group(
         &self,
-        ws: &str,
+        change: &Change<'_>,
         id: Uuid,
         doc: &Value,
         members: &[Uuid],
-        now: OffsetDateTime,
     ) -> Result<ResourceRow, StoreError> {
+        let (ws, now) = (change.workspace, change.now);
         let c = GroupColumns::of(doc)?;
         let text = doc_text(doc)?;
         in_tx!(self, tx => {
+            audit!(tx, change, "group.created", ResourceKind::Group, id, &c.display_name);
             sqlx::query(
                 "insert into groups (id, workspace_id, display_name, display_name_norm, external_id, doc, version, \
                  created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 1, $7, $7)",

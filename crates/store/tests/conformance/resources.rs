@@ -3,12 +3,20 @@ use std::sync::Arc;
 use scim::filter::{Checked, Filter};
 use scim::schema::ResourceKind::{Group, User};
 use serde_json::{Value, json};
-use store::{ListQuery, MemberChange, Store, StoreError, UniqueField, Workspace};
+use store::{Change, ListQuery, MemberChange, Store, StoreError, UniqueField, Workspace};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
 
 const T0: OffsetDateTime = datetime!(2026-11-23 09:00:00 UTC);
+
+fn ch(workspace: &str) -> Change<'_> {
+    Change {
+        workspace,
+        actor: "token okta",
+        now: T0,
+    }
+}
 
 async fn ws(store: &Store, id: &str) {
     store
@@ -43,19 +51,17 @@ async fn users_are_unique_by_user_name_in_any_case(store: Store) {
     ws(&store, "globex").await;
     store
         .create_user(
-            "acme",
+            &ch("acme"),
             Uuid::now_v7(),
             &user("Ann.Lee@x.com", "ann@x.com"),
-            T0,
         )
         .await
         .unwrap();
     let dup = store
         .create_user(
-            "acme",
+            &ch("acme"),
             Uuid::now_v7(),
             &user("ann.lee@X.COM", "a2@x.com"),
-            T0,
         )
         .await;
     assert!(matches!(
@@ -65,10 +71,9 @@ async fn users_are_unique_by_user_name_in_any_case(store: Store) {
     // Another workspace may have the same userName.
     store
         .create_user(
-            "globex",
+            &ch("globex"),
             Uuid::now_v7(),
             &user("Ann.Lee@x.com", "ann@x.com"),
-            T0,
         )
         .await
         .unwrap();
@@ -81,10 +86,9 @@ async fn indexed_and_in_memory_filters_agree(store: Store) {
     for (i, id) in ids.iter().enumerate() {
         store
             .create_user(
-                "acme",
+                &ch("acme"),
                 *id,
                 &user(&format!("User{i}@x.com"), &format!("Mail{i}@X.com")),
-                T0,
             )
             .await
             .unwrap();
@@ -157,11 +161,11 @@ async fn modify_is_versioned_and_all_or_nothing(store: Store) {
     ws(&store, "acme").await;
     let id = Uuid::now_v7();
     store
-        .create_user("acme", id, &user("a@x.com", "a@x.com"), T0)
+        .create_user(&ch("acme"), id, &user("a@x.com", "a@x.com"))
         .await
         .unwrap();
     let r = store
-        .modify(User, "acme", id, Some(1), T0, |d| {
+        .modify(User, &ch("acme"), id, Some(1), |d| {
             d["active"] = json!(false);
             Ok::<_, ()>(vec![])
         })
@@ -170,17 +174,17 @@ async fn modify_is_versioned_and_all_or_nothing(store: Store) {
         .unwrap();
     assert_eq!(r.version, 2);
     let same = store
-        .modify(User, "acme", id, None, T0, |_| Ok::<_, ()>(vec![]))
+        .modify(User, &ch("acme"), id, None, |_| Ok::<_, ()>(vec![]))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(same.version, 2, "no change, no new version");
     let stale = store
-        .modify(User, "acme", id, Some(1), T0, |_| Ok::<_, ()>(vec![]))
+        .modify(User, &ch("acme"), id, Some(1), |_| Ok::<_, ()>(vec![]))
         .await;
     assert!(matches!(stale, Err(StoreError::VersionMismatch)));
     let rejected = store
-        .modify(User, "acme", id, None, T0, |d| {
+        .modify(User, &ch("acme"), id, None, |d| {
             d["userName"] = json!("b@x.com");
             Err("nope")
         })
@@ -216,10 +220,10 @@ async fn modify_is_versioned_and_all_or_nothing(store: Store) {
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.delete_resource(User, "globex", id).await,
+        store.delete_resource(User, &ch("globex"), id).await,
         Err(StoreError::NotFound)
     ));
-    store.delete_resource(User, "acme", id).await.unwrap();
+    store.delete_resource(User, &ch("acme"), id).await.unwrap();
     assert!(matches!(
         store.resource(User, "acme", id).await,
         Err(StoreError::NotFound)
@@ -230,25 +234,24 @@ async fn groups_membership_rows(store: Store) {
     ws(&store, "acme").await;
     let (u1, u2) = (Uuid::now_v7(), Uuid::now_v7());
     store
-        .create_user("acme", u1, &user("u1", "u1@x"), T0)
+        .create_user(&ch("acme"), u1, &user("u1", "u1@x"))
         .await
         .unwrap();
     store
-        .create_user("acme", u2, &user("u2", "u2@x"), T0)
+        .create_user(&ch("acme"), u2, &user("u2", "u2@x"))
         .await
         .unwrap();
     let g = Uuid::now_v7();
     store
-        .create_group("acme", g, &json!({"displayName": "Sales"}), &[u1], T0)
+        .create_group(&ch("acme"), g, &json!({"displayName": "Sales"}), &[u1])
         .await
         .unwrap();
     let dup = store
         .create_group(
-            "acme",
+            &ch("acme"),
             Uuid::now_v7(),
             &json!({"displayName": "SALES"}),
             &[],
-            T0,
         )
         .await;
     assert!(matches!(
@@ -259,18 +262,17 @@ async fn groups_membership_rows(store: Store) {
     let ghost = Uuid::now_v7();
     let bad = store
         .create_group(
-            "acme",
+            &ch("acme"),
             Uuid::now_v7(),
             &json!({"displayName": "Ops"}),
             &[u1, ghost],
-            T0,
         )
         .await;
     assert!(matches!(bad, Err(StoreError::UnknownMembers(ref v)) if v == &vec![ghost.to_string()]));
     assert_eq!(store.list(Group, "acme", all()).await.unwrap().total, 1);
 
     let r = store
-        .modify(Group, "acme", g, None, T0, |_| {
+        .modify(Group, &ch("acme"), g, None, |_| {
             Ok::<_, ()>(vec![MemberChange::Add(vec![u1, u2])])
         })
         .await
@@ -283,7 +285,7 @@ async fn groups_membership_rows(store: Store) {
         vec![(g, "Sales".to_owned())]
     );
     store
-        .modify(Group, "acme", g, None, T0, |_| {
+        .modify(Group, &ch("acme"), g, None, |_| {
             Ok::<_, ()>(vec![MemberChange::Remove(vec![u1])])
         })
         .await
@@ -296,7 +298,7 @@ async fn groups_membership_rows(store: Store) {
     // Replace writes only the difference: the same set is no change, no new version.
     let before = store.resource(Group, "acme", g).await.unwrap().version;
     let r = store
-        .modify(Group, "acme", g, None, T0, |_| {
+        .modify(Group, &ch("acme"), g, None, |_| {
             Ok::<_, ()>(vec![MemberChange::Replace(vec![u2])])
         })
         .await
@@ -304,7 +306,7 @@ async fn groups_membership_rows(store: Store) {
         .unwrap();
     assert_eq!(r.version, before);
     let r = store
-        .modify(Group, "acme", g, None, T0, |_| {
+        .modify(Group, &ch("acme"), g, None, |_| {
             Ok::<_, ()>(vec![MemberChange::Replace(vec![u1])])
         })
         .await
@@ -316,23 +318,23 @@ async fn groups_membership_rows(store: Store) {
         vec![(u1, "u1".to_owned())]
     );
     store
-        .modify(Group, "acme", g, None, T0, |_| {
+        .modify(Group, &ch("acme"), g, None, |_| {
             Ok::<_, ()>(vec![MemberChange::Replace(vec![u2])])
         })
         .await
         .unwrap()
         .unwrap();
     // Deleting a user removes its memberships; deleting the group keeps the users.
-    store.delete_resource(User, "acme", u2).await.unwrap();
+    store.delete_resource(User, &ch("acme"), u2).await.unwrap();
     assert!(store.group_members("acme", g).await.unwrap().is_empty());
     store
-        .modify(Group, "acme", g, None, T0, |_| {
+        .modify(Group, &ch("acme"), g, None, |_| {
             Ok::<_, ()>(vec![MemberChange::Add(vec![u1])])
         })
         .await
         .unwrap()
         .unwrap();
-    store.delete_resource(Group, "acme", g).await.unwrap();
+    store.delete_resource(Group, &ch("acme"), g).await.unwrap();
     assert!(store.user_groups("acme", u1).await.unwrap().is_empty());
     assert!(store.resource(User, "acme", u1).await.is_ok());
     let f = filter(Group, "displayName eq \"sales\"");
@@ -359,14 +361,14 @@ async fn concurrent_member_adds_are_all_kept(store: Store) {
     ws(&store, "acme").await;
     let g = Uuid::now_v7();
     store
-        .create_group("acme", g, &json!({"displayName": "All"}), &[], T0)
+        .create_group(&ch("acme"), g, &json!({"displayName": "All"}), &[])
         .await
         .unwrap();
     let mut users = Vec::new();
     for i in 0..20 {
         let u = Uuid::now_v7();
         store
-            .create_user("acme", u, &user(&format!("c{i}"), &format!("c{i}@x")), T0)
+            .create_user(&ch("acme"), u, &user(&format!("c{i}"), &format!("c{i}@x")))
             .await
             .unwrap();
         users.push(u);
@@ -378,7 +380,7 @@ async fn concurrent_member_adds_are_all_kept(store: Store) {
             let (store, u) = (store.clone(), *u);
             tokio::spawn(async move {
                 store
-                    .modify(Group, "acme", g, None, T0, |_| {
+                    .modify(Group, &ch("acme"), g, None, |_| {
                         Ok::<_, ()>(vec![MemberChange::Add(vec![u])])
                     })
                     .await
@@ -406,7 +408,7 @@ async fn concurrent_creates_of_one_user_name(store: Store) {
             };
             tokio::spawn(async move {
                 store
-                    .create_user("acme", Uuid::now_v7(), &user(name, "r@x"), T0)
+                    .create_user(&ch("acme"), Uuid::now_v7(), &user(name, "r@x"))
                     .await
             })
         })

@@ -34,6 +34,8 @@ const EXPIRED: &str = "The bearer token has expired. Ask the workspace admin for
 #[derive(Debug, Clone)]
 pub(crate) struct WorkspaceAuth {
     pub(crate) workspace_id: String,
+    /// Who acts, for the audit trail: `token <name>`.
+    pub(crate) actor: String,
 }
 
 impl FromRequestParts<AppState> for WorkspaceAuth {
@@ -83,6 +85,7 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         }
         tracing::Span::current().record("workspace.id", record.workspace_id.as_str());
         Ok(Self {
+            actor: format!("token {}", record.name),
             workspace_id: record.workspace_id,
         })
     }

@@ -12,7 +12,7 @@ use scim::filter::Filter;
 use scim::resource::{Meta, Mode, Projection};
 use scim::schema::ResourceKind::{self, Group, User};
 use serde_json::{Value, json};
-use store::{ListQuery, MemberChange, ResourceRow};
+use store::{Change, ListQuery, MemberChange, ResourceRow};
 use uuid::Uuid;
 
 use super::extract::{ListParams, ScimJson, if_match, none_match};
@@ -156,6 +156,17 @@ async fn delete_group(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ScimApiError> {
     delete(&app, &ws, Group, &id).await
+}
+
+impl WorkspaceAuth {
+    /// The store's view of a write by this credential, now.
+    fn change<'a>(&'a self, app: &AppState) -> Change<'a> {
+        Change {
+            workspace: &self.workspace_id,
+            actor: &self.actor,
+            now: app.clock.now(),
+        }
+    }
 }
 
 /// The id in a resource URL; anything that is not one of our ids is simply not found.
@@ -440,18 +451,14 @@ async fn create(
     body: Value,
 ) -> Result<Response, ScimApiError> {
     let incoming = scim::resource::from_request(kind, body, Mode::Create)?;
-    let now = app.clock.now();
+    let change = ws.change(app);
     let id = Uuid::now_v7();
     let row = match kind {
-        User => {
-            app.store
-                .create_user(&ws.workspace_id, id, &incoming.doc, now)
-                .await?
-        }
+        User => app.store.create_user(&change, id, &incoming.doc).await?,
         Group => {
             let members = member_ids(incoming.members.as_deref().unwrap_or_default())?;
             app.store
-                .create_group(&ws.workspace_id, id, &incoming.doc, &members, now)
+                .create_group(&change, id, &incoming.doc, &members)
                 .await?
         }
     };
@@ -509,27 +516,20 @@ async fn replace(
     };
     let row = app
         .store
-        .modify(
-            kind,
-            &ws.workspace_id,
-            uuid,
-            expected,
-            app.clock.now(),
-            |doc| {
-                let mut new = incoming.doc;
-                if let (Value::Object(new), Value::Object(old)) = (&mut new, &*doc) {
-                    for key in keep {
-                        if !new.contains_key(*key)
-                            && let Some(v) = old.get(*key)
-                        {
-                            new.insert((*key).to_owned(), v.clone());
-                        }
+        .modify(kind, &ws.change(app), uuid, expected, |doc| {
+            let mut new = incoming.doc;
+            if let (Value::Object(new), Value::Object(old)) = (&mut new, &*doc) {
+                for key in keep {
+                    if !new.contains_key(*key)
+                        && let Some(v) = old.get(*key)
+                    {
+                        new.insert((*key).to_owned(), v.clone());
                     }
                 }
-                *doc = new;
-                Ok::<_, ScimApiError>(members.map(MemberChange::Replace).into_iter().collect())
-            },
-        )
+            }
+            *doc = new;
+            Ok::<_, ScimApiError>(members.map(MemberChange::Replace).into_iter().collect())
+        })
         .await
         .map_err(for_resource(kind, id))??;
     respond(app, &ws.workspace_id, kind, &row, StatusCode::OK).await
@@ -550,20 +550,13 @@ async fn patch(
     let request = scim::patch::PatchRequest::parse(body)?;
     let row = app
         .store
-        .modify(
-            kind,
-            &ws.workspace_id,
-            uuid,
-            expected,
-            app.clock.now(),
-            |doc| {
-                let outcome = scim::patch::apply(kind, doc, &request)?;
-                if !outcome.ignored.is_empty() {
-                    tracing::debug!(ignored = ?outcome.ignored, "PATCH operations ignored");
-                }
-                member_changes(outcome.members)
-            },
-        )
+        .modify(kind, &ws.change(app), uuid, expected, |doc| {
+            let outcome = scim::patch::apply(kind, doc, &request)?;
+            if !outcome.ignored.is_empty() {
+                tracing::debug!(ignored = ?outcome.ignored, "PATCH operations ignored");
+            }
+            member_changes(outcome.members)
+        })
         .await
         .map_err(for_resource(kind, id))??;
     match kind {
@@ -584,7 +577,7 @@ async fn delete(
 ) -> Result<StatusCode, ScimApiError> {
     let uuid = resource_id(kind, id)?;
     app.store
-        .delete_resource(kind, &ws.workspace_id, uuid)
+        .delete_resource(kind, &ws.change(app), uuid)
         .await
         .map_err(for_resource(kind, id))?;
     Ok(StatusCode::NO_CONTENT)
