@@ -25,6 +25,8 @@ macro_rules! bind_all {
         q
     }};
 }
+#[cfg(feature = "testing")]
+pub(crate) use bind_all;
 
 /// Applies one membership change row by row inside the open transaction `$tx`;
 /// evaluates to `Result<bool, StoreError>`, true if any row changed. Members must be
@@ -553,8 +555,7 @@ impl Store {
         ws: &str,
         q: ListQuery<'_>,
     ) -> Result<Page, StoreError> {
-        let mut sql = Where::new(kind);
-        let exact = q.filter.is_none_or(|f| sql.narrow(f.expr()));
+        let (sql, exact) = Where::of(kind, q.filter);
         let offset = q.start_index.saturating_sub(1);
         let t = table(kind);
         if exact {
@@ -604,7 +605,7 @@ impl Store {
     }
 }
 
-fn table(kind: ResourceKind) -> &'static str {
+pub(crate) fn table(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::User => "users",
         ResourceKind::Group => "groups",
@@ -613,20 +614,27 @@ fn table(kind: ResourceKind) -> &'static str {
 
 /// A bind value of a list query's WHERE clause.
 #[derive(Debug, Clone)]
-enum Bind {
+pub(crate) enum Bind {
     Text(String),
     Bool(bool),
     Uuid(Uuid),
 }
 
 /// The WHERE clause of a list query: `workspace_id = $1` and indexed equalities.
-struct Where {
-    text: String,
-    binds: Vec<Bind>,
+pub(crate) struct Where {
+    pub(crate) text: String,
+    pub(crate) binds: Vec<Bind>,
     kind: ResourceKind,
 }
 
 impl Where {
+    /// The clause for a list query, and whether SQL alone answers the filter exactly.
+    pub(crate) fn of(kind: ResourceKind, filter: Option<&Filter<Checked>>) -> (Self, bool) {
+        let mut clause = Self::new(kind);
+        let exact = filter.is_none_or(|f| clause.narrow(f.expr()));
+        (clause, exact)
+    }
+
     fn new(kind: ResourceKind) -> Self {
         Self {
             text: "workspace_id = $1".into(),
@@ -692,7 +700,7 @@ impl Where {
             }
             (ResourceKind::User, "emails", Some("value"), TypedValue::String(v)) => {
                 self.push(
-                    "exists (select 1 from user_emails e where e.user_id = users.id and e.workspace_id = $1 and e.value_norm = $?)",
+                    "id in (select user_id from user_emails where workspace_id = $1 and value_norm = $?)",
                     Bind::Text(v.to_lowercase()),
                 );
                 true

@@ -160,3 +160,50 @@ pub async fn schema_shape(store: &crate::Store) -> SchemaShape {
     indexes.sort();
     SchemaShape { columns, indexes }
 }
+
+/// The database's plan for the SQL part of a list query with this filter, as text.
+/// On PostgreSQL sequential scans are discouraged first, so the plan shows whether an
+/// index *can* serve the query (on a small test table the planner would otherwise
+/// rightly prefer a scan).
+pub async fn list_plan(
+    store: &crate::Store,
+    kind: scim::schema::ResourceKind,
+    ws: &str,
+    filter: &scim::filter::Filter<scim::filter::Checked>,
+) -> String {
+    use crate::resources::{Bind, Where, bind_all, table};
+    let (clause, _) = Where::of(kind, Some(filter));
+    let sql = format!(
+        "select id from {} where {} order by id limit 100",
+        table(kind),
+        clause.text
+    );
+    match store {
+        crate::Store::Sqlite(pool) => {
+            let explain = format!("explain query plan {sql}");
+            let rows: Vec<(i64, i64, i64, String)> =
+                bind_all!(sqlx::query_as(&explain), ws, &clause.binds)
+                    .fetch_all(pool)
+                    .await
+                    .expect("explain");
+            rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+        }
+        crate::Store::Postgres(pool) => {
+            let mut conn = pool.acquire().await.expect("connection");
+            sqlx::query("set enable_seqscan = off")
+                .execute(&mut *conn)
+                .await
+                .expect("set");
+            let explain = format!("explain {sql}");
+            let rows: Vec<String> = bind_all!(sqlx::query_scalar(&explain), ws, &clause.binds)
+                .fetch_all(&mut *conn)
+                .await
+                .expect("explain");
+            sqlx::query("reset enable_seqscan")
+                .execute(&mut *conn)
+                .await
+                .expect("reset");
+            rows.join("\n")
+        }
+    }
+}

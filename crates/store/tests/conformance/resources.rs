@@ -424,6 +424,34 @@ async fn concurrent_creates_of_one_user_name(store: Store) {
     assert_eq!((ok, conflict), (1, 49));
 }
 
+/// The IdPs' lookups are index lookups, not scans, on both databases.
+async fn idp_lookups_use_indexes(store: Store) {
+    ws(&store, "acme").await;
+    store
+        .create_user(&ch("acme"), Uuid::now_v7(), &user("a@x.com", "a@x.com"))
+        .await
+        .unwrap();
+    let cases = [
+        (User, "userName eq \"a@x.com\"", "users_user_name"),
+        (User, "externalId eq \"e1\"", "users_external_id"),
+        (User, "displayName eq \"Ann\"", "users_display_name"),
+        (User, "emails.value eq \"a@x.com\"", "user_emails_value"),
+        (Group, "displayName eq \"Sales\"", "groups_display_name"),
+        (Group, "externalId eq \"g1\"", "groups_external_id"),
+    ];
+    for (kind, text, index) in cases {
+        let plan = store::testing::list_plan(&store, kind, "acme", &filter(kind, text)).await;
+        assert!(plan.contains(index), "{text} should use {index}:\n{plan}");
+    }
+    let id = format!("id eq \"{}\"", Uuid::now_v7());
+    let plan = store::testing::list_plan(&store, User, "acme", &filter(User, &id)).await;
+    assert!(
+        plan.contains("SEARCH users USING INDEX sqlite_autoindex_users_1 (id=?)")
+            || plan.contains("users_pkey"),
+        "{plan}"
+    );
+}
+
 crate::both_backends!(
     users_are_unique_by_user_name_in_any_case,
     indexed_and_in_memory_filters_agree,
@@ -431,4 +459,5 @@ crate::both_backends!(
     groups_membership_rows,
     concurrent_member_adds_are_all_kept,
     concurrent_creates_of_one_user_name,
+    idp_lookups_use_indexes,
 );
