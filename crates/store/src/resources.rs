@@ -460,20 +460,18 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<AuditEvent>, StoreError> {
         let columns = "id, occurred_at, actor, action, resource_type, resource_id, resource_name";
-        Ok(match resource {
-            Some(r) => {
-                let sql = format!(
-                    "select {columns} from audit_events where workspace_id = $1 and resource_id = $2 order by id desc limit $3"
-                );
-                on_pool!(self, pool => sqlx::query_as(&sql).bind(ws).bind(r).bind(i64::from(limit)).fetch_all(pool).await)?
-            }
-            None => {
-                let sql = format!(
-                    "select {columns} from audit_events where workspace_id = $1 order by id desc limit $2"
-                );
-                on_pool!(self, pool => sqlx::query_as(&sql).bind(ws).bind(i64::from(limit)).fetch_all(pool).await)?
-            }
-        })
+        let events = if let Some(r) = resource {
+            let sql = format!(
+                "select {columns} from audit_events where workspace_id = $1 and resource_id = $2 order by id desc limit $3"
+            );
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(ws).bind(r).bind(i64::from(limit)).fetch_all(pool).await)?
+        } else {
+            let sql = format!(
+                "select {columns} from audit_events where workspace_id = $1 order by id desc limit $2"
+            );
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(ws).bind(i64::from(limit)).fetch_all(pool).await)?
+        };
+        Ok(events)
     }
 
     /// Creates a group with its initial members. `Conflict(GroupDisplayName)` when
