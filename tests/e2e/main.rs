@@ -7,7 +7,6 @@
 mod foundation;
 mod harness;
 mod scim;
-mod selftest;
 
 /// Expands `async fn story(backend: Backend)` items into `sqlite::story` and
 /// `postgres::story` tests.
