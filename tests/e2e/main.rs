@@ -2,7 +2,11 @@
 //! its CLI, spoken to over HTTP as Okta and Entra ID would. Every test runs on
 //! SQLite and on PostgreSQL (docs/style.md §9). One test binary for the gateway.
 // Stories read top to bottom as an IdP would act; splitting them to satisfy a line count hurts.
-#![allow(clippy::unwrap_used, clippy::missing_panics_doc, clippy::too_many_lines)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::missing_panics_doc,
+    clippy::too_many_lines
+)]
 
 mod foundation;
 mod harness;
