@@ -11,6 +11,7 @@
 mod foundation;
 mod harness;
 mod scim;
+mod selftest;
 
 /// Expands `async fn story(backend: Backend)` items into `sqlite::story` and
 /// `postgres::story` tests.

@@ -40,6 +40,18 @@ pub enum Command {
     /// Manage a workspace's SCIM bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Replay Okta's or Entra ID's provisioning requests against any SCIM 2.0 server
+    /// and report what that IdP would accept; exits 1 if any step fails.
+    Selftest {
+        #[arg(long, value_enum)]
+        profile: crate::selftest::Profile,
+        /// The SCIM base URL, as entered in Okta (Base URL) or Entra (Tenant URL).
+        #[arg(long)]
+        base: String,
+        /// The bearer token (or set `SCIMGATE_SELFTEST_TOKEN` to keep it out of `ps`).
+        #[arg(long, env = "SCIMGATE_SELFTEST_TOKEN", hide_env_values = true)]
+        token: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +105,10 @@ pub enum CliError {
     Store(StoreError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Selftest(#[from] crate::selftest::SelftestError),
+    #[error("self-test: {failed} of {total} steps failed")]
+    SelftestFailed { failed: usize, total: usize },
 }
 
 impl From<StoreError> for CliError {
@@ -120,15 +136,43 @@ fn fail(e: &CliError) -> ExitCode {
 }
 
 async fn execute(cli: Cli, config: Config) -> Result<(), CliError> {
-    let store = crate::open_store(&config).await?;
     let out = Output { json: cli.json };
+    // The self-test may target another vendor's server: it needs no database.
+    if let Command::Selftest {
+        profile,
+        base,
+        token,
+    } = cli.command
+    {
+        return selftest(&out, profile, &base, token).await;
+    }
+    let store = crate::open_store(&config).await?;
     match cli.command {
         Command::Serve => serve(config, store).await?,
         Command::Migrate => out.print(&json!({"migrated": true}), "Database is up to date."),
         Command::Workspace(cmd) => workspace(&store, &out, cmd).await?,
         Command::Token(cmd) => token(&store, &config, &out, cmd).await?,
+        Command::Selftest { .. } => unreachable!("dispatched before the store opens"),
     }
     Ok(())
+}
+
+async fn selftest(
+    out: &Output,
+    profile: crate::selftest::Profile,
+    base: &str,
+    token: String,
+) -> Result<(), CliError> {
+    let token = secrecy::SecretString::from(token);
+    let report = crate::selftest::run(profile, base, &token).await?;
+    out.print(&report.to_json(), &report.to_text());
+    match report.failed() {
+        0 => Ok(()),
+        failed => Err(CliError::SelftestFailed {
+            failed,
+            total: report.steps.len(),
+        }),
+    }
 }
 
 async fn serve(config: Config, store: Store) -> Result<(), CliError> {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 mod http;
+pub mod selftest;
 mod state;
 pub mod telemetry;
 
