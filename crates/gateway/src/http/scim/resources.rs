@@ -26,136 +26,40 @@ const DEFAULT_PAGE: u64 = 100;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/Users", get(list_users).post(create_user))
-        .route("/Users/.search", post(search_users))
+        .route("/Users", get(list::<Users>).post(create::<Users>))
+        .route("/Users/.search", post(search::<Users>))
         .route(
             "/Users/{id}",
-            get(get_user)
-                .put(put_user)
-                .patch(patch_user)
-                .delete(delete_user),
+            get(read::<Users>)
+                .put(replace::<Users>)
+                .patch(patch::<Users>)
+                .delete(delete::<Users>),
         )
-        .route("/Groups", get(list_groups).post(create_group))
-        .route("/Groups/.search", post(search_groups))
+        .route("/Groups", get(list::<Groups>).post(create::<Groups>))
+        .route("/Groups/.search", post(search::<Groups>))
         .route(
             "/Groups/{id}",
-            get(get_group)
-                .put(put_group)
-                .patch(patch_group)
-                .delete(delete_group),
+            get(read::<Groups>)
+                .put(replace::<Groups>)
+                .patch(patch::<Groups>)
+                .delete(delete::<Groups>),
         )
         .route("/.search", post(search_all))
 }
 
-async fn list_users(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    p: ListParams,
-) -> Result<Response, ScimApiError> {
-    list(&app, &ws, User, &p).await
+/// The resource type a route serves, so one generic handler serves both.
+trait Kind: Send + Sync + 'static {
+    const KIND: ResourceKind;
 }
-async fn list_groups(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    p: ListParams,
-) -> Result<Response, ScimApiError> {
-    list(&app, &ws, Group, &p).await
+
+struct Users;
+impl Kind for Users {
+    const KIND: ResourceKind = User;
 }
-async fn search_users(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    list(&app, &ws, User, &ListParams::from_search(&b)?).await
-}
-async fn search_groups(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    list(&app, &ws, Group, &ListParams::from_search(&b)?).await
-}
-async fn create_user(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    create(&app, &ws, User, b).await
-}
-async fn create_group(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    create(&app, &ws, Group, b).await
-}
-async fn get_user(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-    p: ListParams,
-    h: HeaderMap,
-) -> Result<Response, ScimApiError> {
-    read(&app, &ws, User, &id, &p, &h).await
-}
-async fn get_group(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-    p: ListParams,
-    h: HeaderMap,
-) -> Result<Response, ScimApiError> {
-    read(&app, &ws, Group, &id, &p, &h).await
-}
-async fn put_user(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    replace(&app, &ws, User, &id, &h, b).await
-}
-async fn put_group(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    replace(&app, &ws, Group, &id, &h, b).await
-}
-async fn patch_user(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    patch(&app, &ws, User, &id, &h, b).await
-}
-async fn patch_group(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-    h: HeaderMap,
-    ScimJson(b): ScimJson,
-) -> Result<Response, ScimApiError> {
-    patch(&app, &ws, Group, &id, &h, b).await
-}
-async fn delete_user(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ScimApiError> {
-    delete(&app, &ws, User, &id).await
-}
-async fn delete_group(
-    State(app): State<AppState>,
-    ws: WorkspaceAuth,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ScimApiError> {
-    delete(&app, &ws, Group, &id).await
+
+struct Groups;
+impl Kind for Groups {
+    const KIND: ResourceKind = Group;
 }
 
 impl WorkspaceAuth {
@@ -335,7 +239,23 @@ fn paging_number(name: &str, text: Option<&str>) -> Result<Option<i64>, ScimApiE
     .transpose()
 }
 
-async fn list(
+async fn list<K: Kind>(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    p: ListParams,
+) -> Result<Response, ScimApiError> {
+    list_page(&app, &ws, K::KIND, &p).await
+}
+
+async fn search<K: Kind>(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    ScimJson(body): ScimJson,
+) -> Result<Response, ScimApiError> {
+    list_page(&app, &ws, K::KIND, &ListParams::from_search(&body)?).await
+}
+
+async fn list_page(
     app: &AppState,
     ws: &WorkspaceAuth,
     kind: ResourceKind,
@@ -444,12 +364,12 @@ async fn search_all(
     Ok(Scim(scim::ListResponse::new(resources, total, start_index)).into_response())
 }
 
-async fn create(
-    app: &AppState,
-    ws: &WorkspaceAuth,
-    kind: ResourceKind,
-    body: Value,
+async fn create<K: Kind>(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    ScimJson(body): ScimJson,
 ) -> Result<Response, ScimApiError> {
+    let (app, ws, kind) = (&app, &ws, K::KIND);
     let incoming = scim::resource::from_request(kind, body, Mode::Create)?;
     let change = ws.change(app);
     let id = Uuid::now_v7();
@@ -465,21 +385,21 @@ async fn create(
     respond(app, &ws.workspace_id, kind, &row, StatusCode::CREATED).await
 }
 
-async fn read(
-    app: &AppState,
-    ws: &WorkspaceAuth,
-    kind: ResourceKind,
-    id: &str,
-    p: &ListParams,
-    h: &HeaderMap,
+async fn read<K: Kind>(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    p: ListParams,
+    h: HeaderMap,
 ) -> Result<Response, ScimApiError> {
+    let (app, ws, kind, id) = (&app, &ws, K::KIND, id.as_str());
     let uuid = resource_id(kind, id)?;
     let row = app
         .store
         .resource(kind, &ws.workspace_id, uuid)
         .await
         .map_err(for_resource(kind, id))?;
-    if none_match(h, row.version) {
+    if none_match(&h, row.version) {
         let mut resp = StatusCode::NOT_MODIFIED.into_response();
         set_etag(&mut resp, row.version);
         return Ok(resp);
@@ -498,14 +418,14 @@ async fn read(
 /// PUT is a full replace (RFC 7644 §3.5.1), except for what a client that read the
 /// resource may legitimately have left out: a user's `active` and a group's
 /// `displayName` and `members` keep their current values (see `scim::resource`).
-async fn replace(
-    app: &AppState,
-    ws: &WorkspaceAuth,
-    kind: ResourceKind,
-    id: &str,
-    h: &HeaderMap,
-    body: Value,
+async fn replace<K: Kind>(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    ScimJson(body): ScimJson,
 ) -> Result<Response, ScimApiError> {
+    let (app, ws, kind, id, h) = (&app, &ws, K::KIND, id.as_str(), &h);
     let uuid = resource_id(kind, id)?;
     let expected = if_match(h)?;
     let incoming = scim::resource::from_request(kind, body, Mode::Replace)?;
@@ -537,14 +457,14 @@ async fn replace(
 
 /// PATCH (RFC 7644 §3.5.2): all operations or none, in one transaction. Users get
 /// 200 with the resource; groups 204, as Entra advises (no member list to send back).
-async fn patch(
-    app: &AppState,
-    ws: &WorkspaceAuth,
-    kind: ResourceKind,
-    id: &str,
-    h: &HeaderMap,
-    body: Value,
+async fn patch<K: Kind>(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    ScimJson(body): ScimJson,
 ) -> Result<Response, ScimApiError> {
+    let (app, ws, kind, id, h) = (&app, &ws, K::KIND, id.as_str(), &h);
     let uuid = resource_id(kind, id)?;
     let expected = if_match(h)?;
     let request = scim::patch::PatchRequest::parse(body)?;
@@ -569,12 +489,12 @@ async fn patch(
     }
 }
 
-async fn delete(
-    app: &AppState,
-    ws: &WorkspaceAuth,
-    kind: ResourceKind,
-    id: &str,
+async fn delete<K: Kind>(
+    State(app): State<AppState>,
+    ws: WorkspaceAuth,
+    Path(id): Path<String>,
 ) -> Result<StatusCode, ScimApiError> {
+    let (app, ws, kind, id) = (&app, &ws, K::KIND, id.as_str());
     let uuid = resource_id(kind, id)?;
     app.store
         .delete_resource(kind, &ws.change(app), uuid)
