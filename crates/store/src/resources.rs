@@ -511,34 +511,26 @@ impl Store {
         })
     }
 
-    /// The members of a group: user id and `userName`, in a stable order.
-    pub async fn group_members(
+    /// What a resource is related to through membership, as (id, name) in a stable
+    /// order: a group's members with their `userName`, or a user's groups with their
+    /// `displayName` (RFC 7643 §4.1.2 `groups`).
+    pub async fn related(
         &self,
+        kind: ResourceKind,
         ws: &str,
-        group: Uuid,
+        id: Uuid,
     ) -> Result<Vec<(Uuid, String)>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as(
-            "select u.id, u.user_name from group_members m join users u on u.id = m.user_id \
-             where u.workspace_id = $1 and m.group_id = $2 order by u.id",
-        )
-        .bind(ws).bind(group)
-        .fetch_all(pool)
-        .await)?)
-    }
-
-    /// The groups a user belongs to: group id and `displayName` (RFC 7643 §4.1.2 `groups`).
-    pub async fn user_groups(
-        &self,
-        ws: &str,
-        user: Uuid,
-    ) -> Result<Vec<(Uuid, String)>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as(
-            "select g.id, g.display_name from group_members m join groups g on g.id = m.group_id \
-             where g.workspace_id = $1 and m.user_id = $2 order by g.id",
-        )
-        .bind(ws).bind(user)
-        .fetch_all(pool)
-        .await)?)
+        let sql = match kind {
+            ResourceKind::Group => {
+                "select u.id, u.user_name from group_members m join users u on u.id = m.user_id \
+                 where u.workspace_id = $1 and m.group_id = $2 order by u.id"
+            }
+            ResourceKind::User => {
+                "select g.id, g.display_name from group_members m join groups g on g.id = m.group_id \
+                 where g.workspace_id = $1 and m.user_id = $2 order by g.id"
+            }
+        };
+        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(ws).bind(id).fetch_all(pool).await)?)
     }
 
     /// Lists resources in a stable order (ids are time-ordered `UUIDv7`). Filters whose

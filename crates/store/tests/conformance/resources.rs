@@ -279,9 +279,9 @@ async fn groups_membership_rows(store: Store) {
         .unwrap()
         .unwrap();
     assert_eq!(r.version, 2);
-    assert_eq!(store.group_members("acme", g).await.unwrap().len(), 2);
+    assert_eq!(store.related(Group, "acme", g).await.unwrap().len(), 2);
     assert_eq!(
-        store.user_groups("acme", u2).await.unwrap(),
+        store.related(User, "acme", u2).await.unwrap(),
         vec![(g, "Sales".to_owned())]
     );
     store
@@ -292,7 +292,7 @@ async fn groups_membership_rows(store: Store) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        store.group_members("acme", g).await.unwrap(),
+        store.related(Group, "acme", g).await.unwrap(),
         vec![(u2, "u2".to_owned())]
     );
     // Replace writes only the difference: the same set is no change, no new version.
@@ -314,7 +314,7 @@ async fn groups_membership_rows(store: Store) {
         .unwrap();
     assert_eq!(r.version, before + 1);
     assert_eq!(
-        store.group_members("acme", g).await.unwrap(),
+        store.related(Group, "acme", g).await.unwrap(),
         vec![(u1, "u1".to_owned())]
     );
     store
@@ -326,7 +326,7 @@ async fn groups_membership_rows(store: Store) {
         .unwrap();
     // Deleting a user removes its memberships; deleting the group keeps the users.
     store.delete_resource(User, &ch("acme"), u2).await.unwrap();
-    assert!(store.group_members("acme", g).await.unwrap().is_empty());
+    assert!(store.related(Group, "acme", g).await.unwrap().is_empty());
     store
         .modify(Group, &ch("acme"), g, None, |_| {
             Ok::<_, ()>(vec![MemberChange::Add(vec![u1])])
@@ -335,7 +335,7 @@ async fn groups_membership_rows(store: Store) {
         .unwrap()
         .unwrap();
     store.delete_resource(Group, &ch("acme"), g).await.unwrap();
-    assert!(store.user_groups("acme", u1).await.unwrap().is_empty());
+    assert!(store.related(User, "acme", u1).await.unwrap().is_empty());
     assert!(store.resource(User, "acme", u1).await.is_ok());
     let f = filter(Group, "displayName eq \"sales\"");
     assert_eq!(
@@ -390,7 +390,7 @@ async fn concurrent_member_adds_are_all_kept(store: Store) {
     for t in tasks {
         t.await.unwrap().unwrap().unwrap();
     }
-    assert_eq!(store.group_members("acme", g).await.unwrap().len(), 20);
+    assert_eq!(store.related(Group, "acme", g).await.unwrap().len(), 20);
     assert_eq!(store.resource(Group, "acme", g).await.unwrap().version, 21);
 }
 

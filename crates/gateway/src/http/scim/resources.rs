@@ -148,7 +148,7 @@ async fn related(
     let base = app.urls.scim_base();
     Ok(match kind {
         User if projection.wants(kind.core().id, "groups") => {
-            let groups = app.store.user_groups(ws, id).await?;
+            let groups = app.store.related(User, ws, id).await?;
             Some(Value::Array(
                 groups
                     .into_iter()
@@ -157,7 +157,7 @@ async fn related(
             ))
         }
         Group if projection.wants(kind.core().id, "members") => {
-            let members = app.store.group_members(ws, id).await?;
+            let members = app.store.related(Group, ws, id).await?;
             Some(Value::Array(
                 members
                     .into_iter()
