@@ -3,6 +3,25 @@
 //! Pure: no HTTP server, database or clock. Secrets are generated here, shown to a
 //! person once, and stored only as hashes.
 
+mod authorize;
+mod error;
+mod grant;
+mod pkce;
+mod redirect;
 mod secret;
 
+pub use authorize::{
+    AuthorizeError, AuthorizeRequest, ClientView, MAX_STATE_LEN, OFFLINE_ACCESS, RenderError,
+    ValidAuthorizeRequest, parse_scope,
+};
+pub use error::{ErrorCode, OAuthError, sanitize_description};
+pub use grant::{
+    AuthMethod, CODE_LIFETIME, ClientCredentials, REFRESH_IDLE_LIFETIME, TokenRequest,
+    check_redirect_binding, code_expired, refresh_expired,
+};
+pub use pkce::{CodeChallenge, PkceError, check_pkce};
+pub use redirect::{
+    MAX_APP_NAME_LEN, MAX_REDIRECT_URI_LEN, OKTA_CALLBACK_HOSTS, RedirectUri, RedirectUriError,
+    okta_presets,
+};
 pub use secret::{PlainToken, SecretKind, TokenError, TokenHash};
