@@ -1,3 +1,28 @@
-//! Seat licensing and billing hooks (issue #5): the seat policy (`decide`), billing
-//! event payloads, Standard Webhooks signing and the retry schedule. Pure, like `scim`
-//! and `oauth`; its only I/O will be one webhook delivery attempt. Empty until then.
+//! Seat licensing and billing hooks for scimgate (issue #5), as pure code.
+//!
+//! - [`decide`]: whether a user who needs a seat gets a free one, has one bought by
+//!   auto-charge (below its cap), or is refused with a SCIM `detail` for the IT admin.
+//! - [`Event`] and [`EventType`]: billing events and their Standard Webhooks JSON body.
+//! - [`sign`], [`headers`], [`verify`], [`WebhookSecret`]: Standard Webhooks signatures.
+//! - [`Backoff`]: when to retry a failed delivery and when to dead-letter it.
+//! - [`validate_endpoint`]: which URLs hooks may be sent to.
+//!
+//! Like `scim` and `oauth` this crate is pure (style §1): it must not depend on a database
+//! (`sqlx`), an HTTP server or client, or the clock — `now` and random jitter are
+//! parameters. The store applies the seat decision with conditional `UPDATE`s in its
+//! write transaction and writes events to its outbox; the gateway's dispatcher sends them.
+
+mod backoff;
+mod endpoint;
+mod event;
+mod policy;
+mod webhook;
+
+pub use backoff::Backoff;
+pub use endpoint::{EndpointError, validate_endpoint};
+pub use event::{Event, EventType, UnknownEventType};
+pub use policy::{Decision, LimitReached, SeatPolicy, SeatUsage, decide};
+pub use webhook::{
+    DEFAULT_TOLERANCE, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, RandomnessError,
+    SECRET_PREFIX, SecretError, VerifyError, WebhookSecret, headers, sign, verify,
+};
