@@ -12,6 +12,7 @@ pub mod patch;
 pub mod path;
 pub mod resource;
 pub mod schema;
+pub mod sort;
 pub mod value;
 
 pub use error::{Error, ScimType};

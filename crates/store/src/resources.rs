@@ -208,6 +208,8 @@ pub struct ListQuery<'a> {
     /// 1-based index of the first result (RFC 7644 §3.4.2.4).
     pub start_index: u64,
     pub count: u64,
+    /// `sortBy`/`sortOrder`; without it the order is by id (creation order).
+    pub sort: Option<&'a scim::sort::Sort>,
 }
 
 /// A change to a group's membership, applied row by row inside the write.
@@ -548,7 +550,7 @@ impl Store {
         let (sql, exact) = Where::of(kind, q.filter);
         let offset = q.start_index.saturating_sub(1);
         let t = table(kind);
-        if exact {
+        if exact && q.sort.is_none() {
             let count_sql = format!("select count(*) from {t} where {}", sql.text);
             let page_sql = format!(
                 "select {COLUMNS} from {t} where {} order by id limit {} offset {}",
@@ -571,20 +573,21 @@ impl Store {
         }
         let all_sql = format!("select {COLUMNS} from {t} where {} order by id", sql.text);
         let candidates: Vec<RawRow> = on_pool!(self, pool => bind_all!(sqlx::query_as(&all_sql), ws, &sql.binds).fetch_all(pool).await)?;
-        let filter = q
-            .filter
-            .ok_or_else(|| StoreError::Internal("inexact list without a filter".into()))?;
+        // Sorting, or a filter SQL cannot answer alone: evaluate over the candidates
+        // with the reference semantics, on the resource as a client would see it.
         let mut matched = Vec::new();
         for raw in candidates {
             let row = ResourceRow::try_from(raw)?;
-            let mut view = row.doc.clone();
-            if let Value::Object(m) = &mut view {
-                m.insert("id".into(), Value::String(row.id.to_string()));
-            }
-            if filter.matches(&view) {
-                matched.push(row);
+            let view = view(&row);
+            if q.filter.is_none_or(|f| f.matches(&view)) {
+                matched.push((view, row));
             }
         }
+        if let Some(sort) = q.sort {
+            // Stable: equal keys keep id (creation) order.
+            matched.sort_by(|(a, _), (b, _)| sort.compare(a, b));
+        }
+        let matched: Vec<ResourceRow> = matched.into_iter().map(|(_, row)| row).collect();
         let total = matched.len() as u64;
         let rows = matched
             .into_iter()
@@ -593,6 +596,21 @@ impl Store {
             .collect();
         Ok(Page { total, rows })
     }
+}
+
+/// A stored resource with its `id` and `meta` times, for filtering and sorting in memory.
+fn view(row: &ResourceRow) -> Value {
+    use time::format_description::well_known::Rfc3339;
+    let mut view = row.doc.clone();
+    if let Value::Object(m) = &mut view {
+        m.insert("id".into(), Value::String(row.id.to_string()));
+        let time = |t: OffsetDateTime| t.format(&Rfc3339).map_or(Value::Null, Value::String);
+        m.insert(
+            "meta".into(),
+            serde_json::json!({"created": time(row.created_at), "lastModified": time(row.updated_at)}),
+        );
+    }
+    view
 }
 
 pub(crate) fn table(kind: ResourceKind) -> &'static str {

@@ -43,6 +43,7 @@ fn all() -> ListQuery<'static> {
         filter: None,
         start_index: 1,
         count: 100,
+        sort: None,
     }
 }
 
@@ -119,6 +120,7 @@ async fn indexed_and_in_memory_filters_agree(store: Store) {
                     filter: Some(&f),
                     start_index: 1,
                     count: 100,
+                    sort: None,
                 },
             )
             .await
@@ -135,6 +137,7 @@ async fn indexed_and_in_memory_filters_agree(store: Store) {
                 filter: None,
                 start_index: 2,
                 count: 2,
+                sort: None,
             },
         )
         .await
@@ -149,6 +152,7 @@ async fn indexed_and_in_memory_filters_agree(store: Store) {
                 filter: Some(&f),
                 start_index: 4,
                 count: 10,
+                sort: None,
             },
         )
         .await
@@ -205,7 +209,8 @@ async fn modify_is_versioned_and_all_or_nothing(store: Store) {
                 ListQuery {
                     filter: Some(&f),
                     start_index: 1,
-                    count: 10
+                    count: 10,
+                    sort: None
                 }
             )
             .await
@@ -346,7 +351,8 @@ async fn groups_membership_rows(store: Store) {
                 ListQuery {
                     filter: Some(&f),
                     start_index: 1,
-                    count: 10
+                    count: 10,
+                    sort: None
                 }
             )
             .await

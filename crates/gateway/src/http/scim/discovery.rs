@@ -18,7 +18,7 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 /// What the server really does: PATCH, filters (up to a page of
-/// [`super::resources::MAX_PAGE`]), `ETag`s. No sorting, no bulk, and no password
+/// [`super::resources::MAX_PAGE`]), sorting, `ETag`s. No bulk, and no password
 /// changes (passwords are never stored).
 fn capabilities() -> scim::discovery::Capabilities {
     scim::discovery::Capabilities {
@@ -26,7 +26,7 @@ fn capabilities() -> scim::discovery::Capabilities {
         bulk: None,
         filter_max_results: Some(u32::try_from(super::resources::MAX_PAGE).unwrap_or(u32::MAX)),
         change_password: false,
-        sort: false,
+        sort: true,
         etag: true,
         max_payload_bytes: crate::http::MAX_BODY_BYTES as u64,
     }

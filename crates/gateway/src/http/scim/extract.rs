@@ -62,6 +62,8 @@ pub(crate) struct ListParams {
     pub count: Option<String>,
     pub attributes: Option<String>,
     pub excluded_attributes: Option<String>,
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ListParams {
@@ -76,6 +78,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ListParams {
                 "count" => &mut p.count,
                 "attributes" => &mut p.attributes,
                 "excludedattributes" => &mut p.excluded_attributes,
+                "sortby" => &mut p.sort_by,
+                "sortorder" => &mut p.sort_order,
                 _ => continue,
             };
             *slot = Some(v.into_owned());
@@ -126,6 +130,8 @@ impl ListParams {
             count: text("count"),
             attributes: text("attributes"),
             excluded_attributes: text("excludedAttributes"),
+            sort_by: text("sortBy"),
+            sort_order: text("sortOrder"),
         })
     }
 }

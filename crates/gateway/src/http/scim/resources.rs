@@ -283,6 +283,7 @@ async fn list_page(
         p.excluded_attributes.as_deref(),
         kind,
     )?;
+    let sort = scim::sort::Sort::parse(kind, p.sort_by.as_deref(), p.sort_order.as_deref())?;
     let page = app
         .store
         .list(
@@ -292,6 +293,7 @@ async fn list_page(
                 filter: filter.as_ref(),
                 start_index,
                 count,
+                sort: sort.as_ref(),
             },
         )
         .await?;
@@ -348,10 +350,13 @@ async fn search_all(
             .list(
                 *kind,
                 &ws.workspace_id,
+                // Users and Groups share no sortable order, so the root search keeps
+                // its fixed order: Users, then Groups, each by creation.
                 ListQuery {
                     filter: filter.as_ref(),
                     start_index: skip + 1,
                     count: want,
+                    sort: None,
                 },
             )
             .await?;
