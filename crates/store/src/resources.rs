@@ -123,6 +123,22 @@ pub struct AuditEvent {
     pub resource_name: String,
 }
 
+/// Writes a user's lowercased email values inside the open transaction `$tx`.
+macro_rules! write_emails {
+    ($tx:ident, $ws:expr, $user:expr, $emails:expr) => {
+        for email in $emails {
+            sqlx::query(
+                "insert into user_emails (user_id, workspace_id, value_norm) values ($1, $2, $3)",
+            )
+            .bind($user)
+            .bind($ws)
+            .bind(email)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
 /// Writes one audit row inside the open transaction `$tx`.
 macro_rules! audit {
     ($tx:ident, $change:expr, $action:expr, $kind:expr, $id:expr, $name:expr) => {
@@ -313,12 +329,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
-            for email in &c.emails_norm {
-                sqlx::query("insert into user_emails (user_id, workspace_id, value_norm) values ($1, $2, $3)")
-                    .bind(id).bind(ws).bind(email)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            write_emails!(tx, ws, id, &c.emails_norm);
         });
         Ok(ResourceRow {
             id,
@@ -405,12 +416,7 @@ impl Store {
                     .await
                     .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
                     sqlx::query("delete from user_emails where user_id = $1").bind(id).execute(&mut *tx).await?;
-                    for email in &c.emails_norm {
-                        sqlx::query("insert into user_emails (user_id, workspace_id, value_norm) values ($1, $2, $3)")
-                            .bind(id).bind(ws).bind(email)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                    write_emails!(tx, ws, id, &c.emails_norm);
                 }
                 ResourceKind::Group => {
                     let c = GroupColumns::of(&doc)?;
