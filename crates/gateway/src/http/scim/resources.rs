@@ -255,29 +255,35 @@ async fn search<K: Kind>(
     list_page(&app, &ws, K::KIND, &ListParams::from_search(&body)?).await
 }
 
-async fn list_page(
-    app: &AppState,
-    ws: &WorkspaceAuth,
-    kind: ResourceKind,
-    p: &ListParams,
-) -> Result<Response, ScimApiError> {
-    let filter = p
-        .filter
-        .as_deref()
-        .filter(|f| !f.trim().is_empty())
-        .map(|f| {
-            Filter::parse(f)
-                .map_err(scim::Error::from)
-                .and_then(|f| f.check(kind))
-        })
-        .transpose()?;
-    // RFC 7644 §3.4.2.4: startIndex < 1 is 1; a negative count is 0.
+/// The `filter` parameter, parsed but not yet checked against a resource type.
+fn parse_filter(p: &ListParams) -> Result<Option<Filter>, ScimApiError> {
+    let text = p.filter.as_deref().filter(|f| !f.trim().is_empty());
+    Ok(text
+        .map(Filter::parse)
+        .transpose()
+        .map_err(scim::Error::from)?)
+}
+
+/// `startIndex` and `count` (RFC 7644 §3.4.2.4): `startIndex` < 1 is 1, a negative
+/// `count` is 0, no `count` is [`DEFAULT_PAGE`], and no page exceeds [`MAX_PAGE`].
+fn window(p: &ListParams) -> Result<(u64, u64), ScimApiError> {
     let start_index = paging_number("startIndex", p.start_index.as_deref())?
         .map_or(1, |n| n.max(1))
         .cast_unsigned();
     let count = paging_number("count", p.count.as_deref())?
         .map_or(DEFAULT_PAGE, |n| n.max(0).cast_unsigned())
         .min(MAX_PAGE);
+    Ok((start_index, count))
+}
+
+async fn list_page(
+    app: &AppState,
+    ws: &WorkspaceAuth,
+    kind: ResourceKind,
+    p: &ListParams,
+) -> Result<Response, ScimApiError> {
+    let filter = parse_filter(p)?.map(|f| f.check(kind)).transpose()?;
+    let (start_index, count) = window(p)?;
     let projection = Projection::parse(
         p.attributes.as_deref(),
         p.excluded_attributes.as_deref(),
@@ -312,17 +318,8 @@ async fn search_all(
     ScimJson(b): ScimJson,
 ) -> Result<Response, ScimApiError> {
     let p = ListParams::from_search(&b)?;
-    let text = p.filter.as_deref().filter(|f| !f.trim().is_empty());
-    let parsed = text
-        .map(Filter::parse)
-        .transpose()
-        .map_err(scim::Error::from)?;
-    let start_index = paging_number("startIndex", p.start_index.as_deref())?
-        .map_or(1, |n| n.max(1))
-        .cast_unsigned();
-    let count = paging_number("count", p.count.as_deref())?
-        .map_or(DEFAULT_PAGE, |n| n.max(0).cast_unsigned())
-        .min(MAX_PAGE);
+    let parsed = parse_filter(&p)?;
+    let (start_index, count) = window(&p)?;
     let mut checked = Vec::new();
     let mut last_error = None;
     for kind in [User, Group] {
