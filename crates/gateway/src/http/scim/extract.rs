@@ -2,6 +2,7 @@
 //! (never axum's plain-text rejections).
 
 use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
@@ -39,9 +40,17 @@ impl<S: Send + Sync> FromRequest<S> for ScimJson {
                 .into());
             }
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ScimApiError::PayloadTooLarge)?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+                ScimApiError::PayloadTooLarge
+            }
+            // The client went away or sent a broken body: nothing to apply.
+            other => scim::Error::bad_request(
+                scim::ScimType::InvalidSyntax,
+                format!("The request body could not be read: {}.", other.body_text()),
+            )
+            .into(),
+        })?;
         serde_json::from_slice(&bytes).map(ScimJson).map_err(|e| {
             scim::Error::bad_request(
                 scim::ScimType::InvalidSyntax,
