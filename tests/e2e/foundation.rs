@@ -275,7 +275,8 @@ async fn unknown_endpoints_are_scim_errors_after_authentication(backend: Backend
 async fn configuration_precedence_and_errors(backend: Backend) {
     let env = Env::new(backend).await;
     let (_, token) = env.workspace_with_token("Acme").await;
-    // Flag beats environment: a broken SCIMGATE_LISTEN is overridden by --listen.
+    // The harness passes `--listen 127.0.0.1:0`; a broken SCIMGATE_LISTEN and a broken
+    // file `listen` must both lose to it (flag > environment > file).
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("scimgate.toml");
     std::fs::write(
@@ -287,7 +288,10 @@ async fn configuration_precedence_and_errors(backend: Backend) {
     let gw = env
         .start_with(
             &["--config", file],
-            &[("SCIMGATE_PUBLIC_URL", "https://from-env.example")],
+            &[
+                ("SCIMGATE_PUBLIC_URL", "https://from-env.example"),
+                ("SCIMGATE_LISTEN", "not an address either"),
+            ],
         )
         .await;
     let spc = scim_json(gw.scim_get("/scim/v2/ServiceProviderConfig", &token).await).await;
