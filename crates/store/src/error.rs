@@ -26,6 +26,10 @@ pub enum StoreError {
     /// Group members that are not users of the workspace (their ids as sent).
     #[error("unknown members: {0:?}")]
     UnknownMembers(Vec<String>),
+    /// A user needed a seat and none was free or could be bought (HTTP 403). The
+    /// refusal's billing events were committed; the user was not written.
+    #[error("seat limit reached")]
+    SeatLimit(seats::LimitReached),
     /// The database could not be reached in time: retry later (HTTP 503).
     #[error("database unavailable: {0}")]
     Unavailable(String),

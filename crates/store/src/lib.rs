@@ -6,7 +6,9 @@
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
 mod error;
+mod outbox;
 mod resources;
+mod seats;
 mod tokens;
 mod ts;
 mod tx;
@@ -24,7 +26,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::{StoreError, UniqueField};
+pub use outbox::{
+    AttemptResult, DEAD, DELIVERED, DeliveryRecord, DueDelivery, Hook, PENDING, StoredEvent,
+};
 pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, ResourceRow};
+pub use seats::{CAUSE_ADMIN, CAUSE_AUTO_CHARGE, SeatPurchase, SeatSettings, SeatStatus};
 pub use tokens::{NewToken, TokenRecord};
 pub use url::{Backend, DatabaseUrl};
 pub use workspaces::{Workspace, slug};

@@ -7,6 +7,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use seats::EventType;
+use serde_json::json;
+
+use crate::outbox::emit;
+use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
 use crate::tx::in_tx;
 use crate::{Store, StoreError, UniqueField, on_pool};
@@ -161,15 +166,22 @@ macro_rules! audit {
 
 /// The audit action of a modification: (de)activation is its own event because
 /// seats and the vendor's billing follow it.
-fn modify_action(kind: ResourceKind, before: &Value, after: &Value) -> &'static str {
+fn modify_action(kind: ResourceKind, before: &Value, after: &Value) -> EventType {
     let active = |d: &Value| d.get("active").and_then(Value::as_bool).unwrap_or(true);
     match kind {
         ResourceKind::User => match (active(before), active(after)) {
-            (true, false) => "user.deactivated",
-            (false, true) => "user.reactivated",
-            _ => "user.updated",
+            (true, false) => EventType::UserDeactivated,
+            (false, true) => EventType::UserReactivated,
+            _ => EventType::UserUpdated,
         },
-        ResourceKind::Group => "group.updated",
+        ResourceKind::Group => EventType::GroupUpdated,
+    }
+}
+
+/// Adds `extra`'s fields (seat counts) to an event's `data`.
+fn merge(data: &mut Value, extra: Value) {
+    if let (Value::Object(d), Value::Object(e)) = (data, extra) {
+        d.extend(e);
     }
 }
 
@@ -318,8 +330,18 @@ impl Store {
         let (ws, now) = (change.workspace, change.now);
         let c = UserColumns::of(doc)?;
         let text = doc_text(doc)?;
-        in_tx!(self, tx => {
+        in_tx!(self, tx => 'body: {
+            // The seat first: a refusal commits only its own events, no user.
+            let mut data = json!({"user_id": id, "user_name": &c.user_name, "active": c.active});
+            if c.active {
+                let claim = claim_seat!(self, tx, ws)?;
+                match settle_claim!(tx, change, claim, id, &c.user_name, "create") {
+                    Ok(seats) => merge(&mut data, seats.json()),
+                    Err(limit) => break 'body Err(StoreError::SeatLimit(limit)),
+                }
+            }
             audit!(tx, change, "user.provisioned", ResourceKind::User, id, &c.user_name);
+            emit!(tx, change, EventType::UserProvisioned, data);
             sqlx::query(
                 "insert into users (id, workspace_id, user_name, user_name_norm, external_id, display_name_norm, \
                  active, doc, version, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
@@ -330,7 +352,8 @@ impl Store {
             .await
             .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
             write_emails!(tx, ws, id, &c.emails_norm);
-        });
+            Ok(())
+        })?;
         Ok(ResourceRow {
             id,
             doc: doc.clone(),
@@ -381,7 +404,7 @@ impl Store {
             "select {COLUMNS} from {} where workspace_id = $1 and id = $2{lock}",
             table(kind)
         );
-        in_tx!(self, tx => {
+        in_tx!(self, tx => 'body: {
             let raw: RawRow = sqlx::query_as(&select).bind(ws).bind(id).fetch_one(&mut *tx).await?;
             let before: ResourceRow = raw.try_into()?;
             if if_match.is_some_and(|v| v != before.version) {
@@ -405,7 +428,24 @@ impl Store {
             match kind {
                 ResourceKind::User => {
                     let c = UserColumns::of(&doc)?;
-                    audit!(tx, who, action, kind, id, &c.user_name);
+                    let mut data = json!({"user_id": id, "user_name": &c.user_name, "active": c.active});
+                    match action {
+                        EventType::UserReactivated => {
+                            let claim = claim_seat!(self, tx, ws)?;
+                            match settle_claim!(tx, who, claim, id, &c.user_name, "reactivate") {
+                                Ok(seats) => merge(&mut data, seats.json()),
+                                Err(limit) => break 'body Err(StoreError::SeatLimit(limit)),
+                            }
+                        }
+                        EventType::UserDeactivated => {
+                            if let Some(seats) = release_seat!(tx, ws) {
+                                merge(&mut data, seats.json());
+                            }
+                        }
+                        _ => {}
+                    }
+                    audit!(tx, who, action.as_str(), kind, id, &c.user_name);
+                    emit!(tx, who, action, data);
                     sqlx::query(
                         "update users set user_name = $3, user_name_norm = $4, external_id = $5, display_name_norm = $6, \
                          active = $7, doc = $8, version = $9, updated_at = $10 where workspace_id = $1 and id = $2",
@@ -420,7 +460,8 @@ impl Store {
                 }
                 ResourceKind::Group => {
                     let c = GroupColumns::of(&doc)?;
-                    audit!(tx, who, action, kind, id, &c.display_name);
+                    audit!(tx, who, action.as_str(), kind, id, &c.display_name);
+                    emit!(tx, who, action, json!({"group_id": id, "display_name": &c.display_name}));
                     sqlx::query(
                         "update groups set display_name = $3, display_name_norm = $4, external_id = $5, doc = $6, \
                          version = $7, updated_at = $8 where workspace_id = $1 and id = $2",
@@ -445,17 +486,37 @@ impl Store {
         change: &Change<'_>,
         id: Uuid,
     ) -> Result<(), StoreError> {
-        let (name_column, action) = match kind {
-            ResourceKind::User => ("user_name", "user.deleted"),
-            ResourceKind::Group => ("display_name", "group.deleted"),
-        };
-        let sql = format!(
-            "delete from {} where workspace_id = $1 and id = $2 returning {name_column}",
-            table(kind)
+        let (ws, action) = (
+            change.workspace,
+            match kind {
+                ResourceKind::User => EventType::UserDeleted,
+                ResourceKind::Group => EventType::GroupDeleted,
+            },
         );
         in_tx!(self, tx => {
-            let name: String = sqlx::query_scalar(&sql).bind(change.workspace).bind(id).fetch_one(&mut *tx).await?;
-            audit!(tx, change, action, kind, id, &name);
+            let (name, data) = match kind {
+                ResourceKind::User => {
+                    let (name, active): (String, bool) = sqlx::query_as(
+                        "delete from users where workspace_id = $1 and id = $2 returning user_name, active",
+                    )
+                    .bind(ws).bind(id).fetch_one(&mut *tx).await?;
+                    let mut data = json!({"user_id": id, "user_name": &name, "active": active});
+                    if active && let Some(seats) = release_seat!(tx, ws) {
+                        merge(&mut data, seats.json());
+                    }
+                    (name, data)
+                }
+                ResourceKind::Group => {
+                    let name: String = sqlx::query_scalar(
+                        "delete from groups where workspace_id = $1 and id = $2 returning display_name",
+                    )
+                    .bind(ws).bind(id).fetch_one(&mut *tx).await?;
+                    let data = json!({"group_id": id, "display_name": &name});
+                    (name, data)
+                }
+            };
+            audit!(tx, change, action.as_str(), kind, id, &name);
+            emit!(tx, change, action, data);
         });
         Ok(())
     }
@@ -497,6 +558,7 @@ impl Store {
         let text = doc_text(doc)?;
         in_tx!(self, tx => {
             audit!(tx, change, "group.created", ResourceKind::Group, id, &c.display_name);
+            emit!(tx, change, EventType::GroupCreated, json!({"group_id": id, "display_name": &c.display_name}));
             sqlx::query(
                 "insert into groups (id, workspace_id, display_name, display_name_norm, external_id, doc, version, \
                  created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
