@@ -20,6 +20,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_DB_MAX_CONNECTIONS: u32 = 10;
 const DEFAULT_DB_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_HOOK_POLL_INTERVAL: Duration = Duration::from_secs(1);
+const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How log lines are written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -85,6 +87,38 @@ pub struct ConfigArgs {
         value_name = "DURATION"
     )]
     pub shutdown_timeout: Option<String>,
+    /// How often the billing-hook dispatcher looks for due deliveries, e.g. `1s`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_HOOK_POLL_INTERVAL",
+        value_name = "DURATION"
+    )]
+    pub hook_poll_interval: Option<String>,
+    /// How long one hook delivery attempt may take, e.g. `10s`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_HOOK_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub hook_timeout: Option<String>,
+    /// The first retry delay of a failed delivery; it doubles up to an hour. Default `5s`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_HOOK_RETRY_BASE",
+        value_name = "DURATION"
+    )]
+    pub hook_retry_base: Option<String>,
+    /// Attempts before a delivery is dead-lettered. Default 34 (about a day).
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_HOOK_MAX_ATTEMPTS",
+        value_name = "N"
+    )]
+    pub hook_max_attempts: Option<u32>,
 }
 
 /// The TOML file: the same keys, snake case, unknown keys rejected.
@@ -98,6 +132,10 @@ pub struct FileConfig {
     pub db_max_connections: Option<u32>,
     pub db_acquire_timeout: Option<String>,
     pub shutdown_timeout: Option<String>,
+    pub hook_poll_interval: Option<String>,
+    pub hook_timeout: Option<String>,
+    pub hook_retry_base: Option<String>,
+    pub hook_max_attempts: Option<u32>,
 }
 
 /// Where a configuration value came from, for error messages.
@@ -147,6 +185,10 @@ pub struct Config {
     pub db_max_connections: u32,
     pub db_acquire_timeout: Duration,
     pub shutdown_timeout: Duration,
+    pub hook_poll_interval: Duration,
+    pub hook_timeout: Duration,
+    /// When and how often failed deliveries are retried.
+    pub hook_backoff: seats::Backoff,
 }
 
 impl Config {
@@ -160,6 +202,10 @@ impl Config {
     }
 
     /// Flag/env value, else file value, else default; each parsed with its source named.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one flat pick-and-parse per setting reads best in one place"
+    )]
     pub fn resolve(
         args: &ConfigArgs,
         file: Option<(PathBuf, FileConfig)>,
@@ -220,6 +266,32 @@ impl Config {
             file.shutdown_timeout,
             DEFAULT_SHUTDOWN_TIMEOUT,
         )?;
+        let hook_poll_interval = duration(
+            "hook_poll_interval",
+            &args.hook_poll_interval,
+            file.hook_poll_interval,
+            DEFAULT_HOOK_POLL_INTERVAL,
+        )?;
+        let hook_timeout = duration(
+            "hook_timeout",
+            &args.hook_timeout,
+            file.hook_timeout,
+            DEFAULT_HOOK_TIMEOUT,
+        )?;
+        let defaults = seats::Backoff::default();
+        let hook_backoff = seats::Backoff {
+            base: duration(
+                "hook_retry_base",
+                &args.hook_retry_base,
+                file.hook_retry_base,
+                defaults.base,
+            )?,
+            max_attempts: args
+                .hook_max_attempts
+                .or(file.hook_max_attempts)
+                .unwrap_or(defaults.max_attempts),
+            ..defaults
+        };
         let db_max_connections = args
             .db_max_connections
             .or(file.db_max_connections)
@@ -244,6 +316,9 @@ impl Config {
             db_max_connections,
             db_acquire_timeout,
             shutdown_timeout,
+            hook_poll_interval,
+            hook_timeout,
+            hook_backoff,
         })
     }
 

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+mod hooks;
 mod http;
 pub mod selftest;
 mod state;
@@ -33,6 +34,8 @@ pub enum ServeError {
     },
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
+    #[error("billing hooks: {0}")]
+    Hooks(#[from] reqwest::Error),
 }
 
 /// Connects to and migrates the configured database.
@@ -59,6 +62,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let bound = listener.local_addr()?;
+    let (stop_hooks, stop_rx) = tokio::sync::watch::channel(false);
+    let dispatcher = tokio::spawn(hooks::Dispatcher::new(store.clone(), &config)?.run(stop_rx));
     let state = AppState {
         store: store.clone(),
         clock: Clock,
@@ -83,6 +88,11 @@ pub async fn serve(
                 std::future::pending::<()>().await;
             }
         } => tracing::warn!(timeout_s = drain.as_secs(), "shutdown timeout reached; abandoning in-flight requests"),
+    }
+    // Attempts in flight finish and are recorded; undelivered events stay in the outbox.
+    let _ = stop_hooks.send(true);
+    if dispatcher.await.is_err() {
+        tracing::error!("billing hook dispatcher panicked");
     }
     store.close().await;
     Ok(())

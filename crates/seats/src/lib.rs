@@ -6,19 +6,22 @@
 //! - [`sign`], [`headers`], [`verify`], [`WebhookSecret`]: Standard Webhooks signatures.
 //! - [`Backoff`]: when to retry a failed delivery and when to dead-letter it.
 //! - [`validate_endpoint`]: which URLs hooks may be sent to.
+//! - [`deliver`]: one signed delivery attempt with [`client`] (reqwest, no redirects).
 //!
-//! Like `scim` and `oauth` this crate is pure (style §1): it must not depend on a database
-//! (`sqlx`), an HTTP server or client, or the clock — `now` and random jitter are
-//! parameters. The store applies the seat decision with conditional `UPDATE`s in its
+//! Like `scim` and `oauth` this crate is pure (style §1) except for [`deliver`]: it must
+//! not depend on a database (`sqlx`), an HTTP server, or the clock — `now` and random
+//! jitter are parameters. The store applies the seat decision with conditional `UPDATE`s in its
 //! write transaction and writes events to its outbox; the gateway's dispatcher sends them.
 
 mod backoff;
+mod deliver;
 mod endpoint;
 mod event;
 mod policy;
 mod webhook;
 
 pub use backoff::Backoff;
+pub use deliver::{Attempt, client, deliver};
 pub use endpoint::{EndpointError, validate_endpoint};
 pub use event::{Event, EventType, UnknownEventType};
 pub use policy::{Decision, LimitReached, SeatPolicy, SeatUsage, decide};

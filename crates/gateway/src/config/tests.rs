@@ -13,6 +13,29 @@ fn defaults_apply_when_nothing_is_set() {
     assert_eq!(c.log_format, LogFormat::Pretty);
     assert_eq!(c.db_max_connections, 10);
     assert_eq!(c.shutdown_timeout, Duration::from_secs(30));
+    assert_eq!(c.hook_poll_interval, Duration::from_secs(1));
+    assert_eq!(c.hook_timeout, Duration::from_secs(10));
+    assert_eq!(c.hook_backoff, seats::Backoff::default());
+}
+
+#[test]
+fn hook_settings_come_from_the_file_unless_the_command_sets_them() {
+    let from_file = FileConfig {
+        hook_retry_base: Some("2s".into()),
+        hook_max_attempts: Some(3),
+        hook_timeout: Some("4s".into()),
+        ..FileConfig::default()
+    };
+    let args = ConfigArgs {
+        hook_max_attempts: Some(5),
+        hook_poll_interval: Some("100ms".into()),
+        ..ConfigArgs::default()
+    };
+    let c = Config::resolve(&args, Some(file(from_file))).unwrap();
+    assert_eq!(c.hook_backoff.base, Duration::from_secs(2));
+    assert_eq!(c.hook_backoff.max_attempts, 5);
+    assert_eq!(c.hook_timeout, Duration::from_secs(4));
+    assert_eq!(c.hook_poll_interval, Duration::from_millis(100));
 }
 
 #[test]

@@ -127,6 +127,8 @@ impl From<StoreError> for ScimApiError {
                 )
                 .with_type(scim::ScimType::InvalidValue),
             ),
+            // Okta and Entra ID show `detail` to the IT admin; no RFC scimType fits.
+            StoreError::SeatLimit(limit) => Self::Scim(scim::Error::new(403, limit.detail())),
             StoreError::Unavailable(detail) => Self::Unavailable(detail),
             StoreError::Internal(detail) => Self::Internal(detail),
         }
@@ -188,6 +190,18 @@ mod tests {
                 None,
             ),
             (StoreError::NotFound.into(), 404, None, None),
+            (
+                StoreError::SeatLimit(seats::LimitReached {
+                    in_use: 5,
+                    purchased: 5,
+                    cap: None,
+                    auto_charge: false,
+                })
+                .into(),
+                403,
+                None,
+                None,
+            ),
             (
                 StoreError::Conflict(store::UniqueField::TokenName).into(),
                 409,
