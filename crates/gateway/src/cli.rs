@@ -7,13 +7,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use oauth::{PlainToken, SecretKind};
-use serde_json::json;
+use serde_json::{Value, json};
 use store::{NewToken, Store, StoreError, UniqueField, Workspace};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::clock::Clock;
 use crate::config::{Config, ConfigArgs};
+
+mod billing;
 
 /// SCIM 2.0 provisioning gateway for Okta and Microsoft Entra ID.
 #[derive(Debug, Parser)]
@@ -40,6 +42,15 @@ pub enum Command {
     /// Manage a workspace's SCIM bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// A workspace's seats: settings, manual purchases, the ledger.
+    #[command(subcommand)]
+    Seats(billing::SeatsCommand),
+    /// A workspace's billing hooks and their deliveries.
+    #[command(subcommand)]
+    Hook(billing::HookCommand),
+    /// A workspace's billing events (the outbox).
+    #[command(subcommand)]
+    Events(billing::EventsCommand),
     /// Replay Okta's or Entra ID's provisioning requests against any SCIM 2.0 server
     /// and report what that IdP would accept; exits 1 if any step fails.
     Selftest {
@@ -60,6 +71,12 @@ pub enum WorkspaceCommand {
     Create {
         #[arg(long)]
         name: String,
+        /// License the workspace per seat with N purchased seats (default: unlimited).
+        #[arg(long, value_name = "N")]
+        seats: Option<u32>,
+        /// Turn auto-charge on: buy a seat when none is free, up to N seats in all.
+        #[arg(long, value_name = "N")]
+        auto_charge_cap: Option<u32>,
     },
     /// List workspaces.
     List,
@@ -152,6 +169,9 @@ async fn execute(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Migrate => out.print(&json!({"migrated": true}), "Database is up to date."),
         Command::Workspace(cmd) => workspace(&store, &out, cmd).await?,
         Command::Token(cmd) => token(&store, &config, &out, cmd).await?,
+        Command::Seats(cmd) => billing::seats(&store, &out, cmd).await?,
+        Command::Hook(cmd) => billing::hook(&store, &out, cmd).await?,
+        Command::Events(cmd) => billing::events(&store, &out, cmd).await?,
         Command::Selftest { .. } => unreachable!("dispatched before the store opens"),
     }
     Ok(())
@@ -195,7 +215,11 @@ async fn serve(config: Config, store: Store) -> Result<(), CliError> {
 
 async fn workspace(store: &Store, out: &Output, cmd: WorkspaceCommand) -> Result<(), CliError> {
     match cmd {
-        WorkspaceCommand::Create { name } => {
+        WorkspaceCommand::Create {
+            name,
+            seats,
+            auto_charge_cap,
+        } => {
             let name = name.trim().to_owned();
             let id = store::slug(&name);
             if id.is_empty() {
@@ -214,8 +238,15 @@ async fn workspace(store: &Store, out: &Output, cmd: WorkspaceCommand) -> Result
                 }
                 other => other.into(),
             })?;
+            let seats = billing::configure_new(store, &ws.id, seats, auto_charge_cap).await?;
+            let mut body =
+                json!({"id": ws.id, "name": ws.name, "created_at": rfc3339(ws.created_at)});
+            if let (Some(o), Value::Object(s)) = (body.as_object_mut(), billing::seats_json(&seats))
+            {
+                o.extend(s);
+            }
             out.print(
-                &json!({"id": ws.id, "name": ws.name, "created_at": rfc3339(ws.created_at)}),
+                &body,
                 &format!("Created workspace \"{}\" (id: {}).", ws.name, ws.id),
             );
         }
