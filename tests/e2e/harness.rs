@@ -83,7 +83,15 @@ impl Env {
 
     /// Creates a workspace and a token for it; returns the token.
     pub async fn workspace_with_token(&self, name: &str) -> (String, String) {
-        let ws = self.cli(&["workspace", "create", "--name", name]).await;
+        self.workspace_with_token_args(name, &[]).await
+    }
+
+    /// Creates a workspace with extra `workspace create` options (e.g. `--seats`) and
+    /// a token for it; returns the workspace id and the token.
+    pub async fn workspace_with_token_args(&self, name: &str, args: &[&str]) -> (String, String) {
+        let mut create = vec!["workspace", "create", "--name", name];
+        create.extend_from_slice(args);
+        let ws = self.cli(&create).await;
         let id = ws["id"].as_str().unwrap().to_owned();
         let t = self
             .cli(&["token", "create", "--workspace", &id, "--name", "okta"])
@@ -159,6 +167,15 @@ impl Gateway {
             .unwrap()
     }
 
+    /// Kills the process with SIGKILL (no shutdown, nothing flushed) and reaps it.
+    pub async fn kill_hard(mut self) {
+        self.child.start_kill().unwrap();
+        tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("gateway did not die after SIGKILL")
+            .unwrap();
+    }
+
     /// Sends SIGTERM and waits (with a deadline) for a clean exit.
     pub async fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().unwrap().to_string();
@@ -172,6 +189,22 @@ impl Gateway {
             .await
             .expect("gateway did not stop after SIGTERM")
             .unwrap()
+    }
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, failing after `deadline`.
+pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = tokio::time::Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(start.elapsed() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

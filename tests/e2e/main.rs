@@ -10,7 +10,9 @@
 
 mod foundation;
 mod harness;
+mod hooks;
 mod scim;
+mod seats;
 mod selftest;
 
 /// Expands `async fn story(backend: Backend)` items into `sqlite::story` and
