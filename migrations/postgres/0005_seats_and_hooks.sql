@@ -5,6 +5,13 @@ alter table workspaces add column seats_purchased bigint;
 alter table workspaces add column seats_in_use bigint not null default 0;
 alter table workspaces add column auto_charge boolean not null default false;
 alter table workspaces add column auto_charge_cap bigint;
+-- The deprovisioning guard: its settings, its state (null, 'paused' or 'cancelled')
+-- and when an admin last resumed it (deprovisions before that no longer count).
+alter table workspaces add column guard_share_percent bigint not null default 20;
+alter table workspaces add column guard_min_users bigint not null default 10;
+alter table workspaces add column guard_window_seconds bigint not null default 3600;
+alter table workspaces add column guard_state text;
+alter table workspaces add column guard_since timestamptz;
 update workspaces set seats_in_use = (
     select count(*) from users where users.workspace_id = workspaces.id and users.active
 );
@@ -63,3 +70,12 @@ create table deliveries (
 create unique index deliveries_event_hook on deliveries (event_id, hook_id);
 create index deliveries_due on deliveries (state, next_attempt_at);
 create index deliveries_workspace on deliveries (workspace_id, id);
+
+-- Deactivations and deletions of active users, counted by the deprovisioning guard.
+create table deprovisions (
+    id uuid primary key,
+    workspace_id text not null references workspaces (id) on delete cascade,
+    user_id uuid not null,
+    occurred_at timestamptz not null
+);
+create index deprovisions_workspace on deprovisions (workspace_id, occurred_at);

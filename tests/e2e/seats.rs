@@ -299,7 +299,114 @@ async fn two_gateways_never_oversell(backend: Backend) {
     assert_eq!(list["totalResults"], 70);
 }
 
+async fn mass_deprovisioning_pauses_until_an_admin_resumes_or_cancels(backend: Backend) {
+    let env = Env::new(backend).await;
+    let (ws, token) = env.workspace_with_token("Acme").await;
+    let g = env
+        .cli(&[
+            "guard",
+            "set",
+            "--workspace",
+            &ws,
+            "--min-users",
+            "3",
+            "--window",
+            "1h",
+        ])
+        .await;
+    assert_eq!(
+        (&g["share_percent"], &g["state"]),
+        (&json!(20), &json!("active"))
+    );
+    let gw = env.start().await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let (s, body) = create(&gw, &token, &format!("u{i}@acme.test"), true).await;
+        assert_eq!(s, 201);
+        ids.push(body["id"].as_str().unwrap().to_owned());
+    }
+    // 10 active users, 20 % and at least 3: two may go, the third pauses.
+    assert_eq!(set_active(&gw, &token, &ids[0], "False").await.0, 200);
+    let (s, _, _) = scim(
+        &gw,
+        Method::DELETE,
+        &format!("/scim/v2/Users/{}", ids[1]),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, headers, body) = scim(
+        &gw,
+        Method::PATCH,
+        &format!("/scim/v2/Users/{}", ids[2]),
+        &token,
+        Some(&json!({"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": false}}]})),
+    )
+    .await;
+    assert_eq!(s, 503, "{body}");
+    assert_eq!(headers["retry-after"], "600");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Deprovisioning is paused"),
+        "{body}"
+    );
+    let (s, _, _) = scim(
+        &gw,
+        Method::DELETE,
+        &format!("/scim/v2/Users/{}", ids[3]),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(s, 503, "deletions wait too");
+    let (_, _, still) = scim(
+        &gw,
+        Method::GET,
+        &format!("/scim/v2/Users/{}", ids[2]),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        still["active"], true,
+        "the held deactivation was not applied"
+    );
+    // Creates and updates still go through while deprovisioning waits.
+    assert_eq!(create(&gw, &token, "new@acme.test", true).await.0, 201);
+    let types = event_types(&env, &ws).await;
+    assert_eq!(
+        types.iter().filter(|t| *t == "provisioning.paused").count(),
+        1,
+        "{types:?}"
+    );
+    let g = env.cli(&["guard", "show", "--workspace", &ws]).await;
+    assert_eq!(g["state"], "paused");
+
+    // The admin resumes: the IdP's retry succeeds, and counting starts afresh.
+    env.cli(&["guard", "resume", "--workspace", &ws]).await;
+    assert_eq!(set_active(&gw, &token, &ids[2], "False").await.0, 200);
+    assert_eq!(set_active(&gw, &token, &ids[3], "False").await.0, 200);
+    assert_eq!(set_active(&gw, &token, &ids[4], "False").await.0, 503);
+
+    // Cancelled: the IdP gets a final 403 until the admin resumes.
+    env.cli(&["guard", "cancel", "--workspace", &ws]).await;
+    let (s, body) = set_active(&gw, &token, &ids[4], "False").await;
+    assert_eq!(s, 403, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("cancelled"),
+        "{body}"
+    );
+    env.cli(&["guard", "resume", "--workspace", &ws]).await;
+    assert_eq!(set_active(&gw, &token, &ids[4], "False").await.0, 200);
+    let seats = env.cli(&["seats", "show", "--workspace", &ws]).await;
+    assert_eq!(seats["seats_in_use"], 6, "11 created, 5 deprovisioned");
+}
+
 crate::both_backends!(
+    mass_deprovisioning_pauses_until_an_admin_resumes_or_cancels,
     seats_are_taken_charged_refused_and_freed,
     events_carry_the_workspace_the_user_and_the_seat_counts,
     two_gateways_never_oversell,

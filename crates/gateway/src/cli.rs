@@ -51,6 +51,9 @@ pub enum Command {
     /// A workspace's billing events (the outbox).
     #[command(subcommand)]
     Events(billing::EventsCommand),
+    /// The deprovisioning safeguard: settings, resume, cancel.
+    #[command(subcommand)]
+    Guard(billing::GuardCommand),
     /// Replay Okta's or Entra ID's provisioning requests against any SCIM 2.0 server
     /// and report what that IdP would accept; exits 1 if any step fails.
     Selftest {
@@ -172,6 +175,7 @@ async fn execute(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Seats(cmd) => billing::seats(&store, &out, cmd).await?,
         Command::Hook(cmd) => billing::hook(&store, &out, cmd).await?,
         Command::Events(cmd) => billing::events(&store, &out, cmd).await?,
+        Command::Guard(cmd) => billing::guard(&store, &out, cmd).await?,
         Command::Selftest { .. } => unreachable!("dispatched before the store opens"),
     }
     Ok(())

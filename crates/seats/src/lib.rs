@@ -6,6 +6,7 @@
 //! - [`sign`], [`headers`], [`verify`], [`WebhookSecret`]: Standard Webhooks signatures.
 //! - [`Backoff`]: when to retry a failed delivery and when to dead-letter it.
 //! - [`validate_endpoint`]: which URLs hooks may be sent to.
+//! - [`trips`]: whether one more deactivation or deletion pauses deprovisioning.
 //! - [`deliver`]: one signed delivery attempt with [`client`] (reqwest, no redirects).
 //!
 //! Like `scim` and `oauth` this crate is pure (style §1) except for [`deliver`]: it must
@@ -17,6 +18,7 @@ mod backoff;
 mod deliver;
 mod endpoint;
 mod event;
+mod guard;
 mod policy;
 mod webhook;
 
@@ -24,6 +26,7 @@ pub use backoff::Backoff;
 pub use deliver::{Attempt, client, deliver};
 pub use endpoint::{EndpointError, validate_endpoint};
 pub use event::{Event, EventType, UnknownEventType};
+pub use guard::{GuardPolicy, trips};
 pub use policy::{Decision, LimitReached, SeatPolicy, SeatUsage, decide};
 pub use webhook::{
     DEFAULT_TOLERANCE, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, RandomnessError,

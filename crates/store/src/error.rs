@@ -30,6 +30,10 @@ pub enum StoreError {
     /// refusal's billing events were committed; the user was not written.
     #[error("seat limit reached")]
     SeatLimit(seats::LimitReached),
+    /// The deprovisioning guard holds deactivations and deletions in this workspace
+    /// (paused: HTTP 503, retry later; cancelled by an admin: 403).
+    #[error("deprovisioning held: {0:?}")]
+    DeprovisioningHeld(crate::Held),
     /// The database could not be reached in time: retry later (HTTP 503).
     #[error("database unavailable: {0}")]
     Unavailable(String),

@@ -6,6 +6,7 @@
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
 mod error;
+mod guard;
 mod outbox;
 mod resources;
 mod seats;
@@ -26,6 +27,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::{StoreError, UniqueField};
+pub use guard::{GUARD_CANCELLED, GUARD_PAUSED, GuardSettings, GuardStatus, Held};
 pub use outbox::{
     AttemptResult, DEAD, DELIVERED, DeliveryRecord, DueDelivery, Hook, PENDING, StoredEvent,
 };

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use seats::EventType;
 use serde_json::json;
 
+use crate::guard::guard_deprovision;
 use crate::outbox::emit;
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
@@ -438,6 +439,9 @@ impl Store {
                             }
                         }
                         EventType::UserDeactivated => {
+                            if let Some(held) = guard_deprovision!(self, tx, who, id)? {
+                                break 'body Err(StoreError::DeprovisioningHeld(held));
+                            }
                             if let Some(seats) = release_seat!(tx, ws) {
                                 merge(&mut data, seats.json());
                             }
@@ -493,13 +497,25 @@ impl Store {
                 ResourceKind::Group => EventType::GroupDeleted,
             },
         );
-        in_tx!(self, tx => {
+        let lock = match self {
+            // PostgreSQL: hold the row while the guard decides. SQLite's BEGIN
+            // IMMEDIATE already holds the database's write lock.
+            Self::Postgres(_) => " for update",
+            Self::Sqlite(_) => "",
+        };
+        let select = format!(
+            "select user_name, active from users where workspace_id = $1 and id = $2{lock}"
+        );
+        in_tx!(self, tx => 'body: {
             let (name, data) = match kind {
                 ResourceKind::User => {
-                    let (name, active): (String, bool) = sqlx::query_as(
-                        "delete from users where workspace_id = $1 and id = $2 returning user_name, active",
-                    )
-                    .bind(ws).bind(id).fetch_one(&mut *tx).await?;
+                    let (name, active): (String, bool) =
+                        sqlx::query_as(&select).bind(ws).bind(id).fetch_one(&mut *tx).await?;
+                    if active && let Some(held) = guard_deprovision!(self, tx, change, id)? {
+                        break 'body Err(StoreError::DeprovisioningHeld(held));
+                    }
+                    sqlx::query("delete from users where workspace_id = $1 and id = $2")
+                        .bind(ws).bind(id).execute(&mut *tx).await?;
                     let mut data = json!({"user_id": id, "user_name": &name, "active": active});
                     if active && let Some(seats) = release_seat!(tx, ws) {
                         merge(&mut data, seats.json());
@@ -517,8 +533,8 @@ impl Store {
             };
             audit!(tx, change, action.as_str(), kind, id, &name);
             emit!(tx, change, action, data);
-        });
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The workspace's audit trail, newest first; for one resource when `resource` is given.

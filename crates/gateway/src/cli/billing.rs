@@ -1,11 +1,11 @@
-//! Seat licensing and billing-hook commands: `seats …`, `hook …`, `events list`, and
-//! the seat options of `workspace create`.
+//! Seat licensing, billing-hook and safeguard commands: `seats …`, `hook …`,
+//! `events list`, `guard …`, and the seat options of `workspace create`.
 
 use std::fmt::Write as _;
 
 use clap::Subcommand;
 use serde_json::{Value, json};
-use store::{SeatSettings, SeatStatus, Store, StoreError};
+use store::{GuardSettings, GuardStatus, SeatSettings, SeatStatus, Store, StoreError};
 use uuid::Uuid;
 
 use super::{CliError, Output, no_workspace, rfc3339};
@@ -106,6 +106,37 @@ pub enum EventsCommand {
         after: Option<Uuid>,
         #[arg(long, default_value_t = 100)]
         limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GuardCommand {
+    /// Show the deprovisioning safeguard's settings and whether it holds deprovisioning.
+    Show {
+        #[arg(long)]
+        workspace: String,
+    },
+    /// Change the safeguard: pause when more than SHARE % of active users (and at least
+    /// MIN users) are deactivated or deleted within WINDOW.
+    Set {
+        #[arg(long)]
+        workspace: String,
+        #[arg(long, value_name = "SHARE", value_parser = clap::value_parser!(u8).range(0..=100))]
+        share_percent: Option<u8>,
+        #[arg(long, value_name = "MIN")]
+        min_users: Option<u32>,
+        #[arg(long, value_name = "WINDOW")]
+        window: Option<humantime::Duration>,
+    },
+    /// Let held deactivations and deletions through (the IdP's retries succeed).
+    Resume {
+        #[arg(long)]
+        workspace: String,
+    },
+    /// Refuse held deactivations and deletions for good (403) until resumed.
+    Cancel {
+        #[arg(long)]
+        workspace: String,
     },
 }
 
@@ -403,4 +434,82 @@ pub(super) async fn events(
         &text,
     );
     Ok(())
+}
+
+pub(super) async fn guard(store: &Store, out: &Output, cmd: GuardCommand) -> Result<(), CliError> {
+    let (ws, g) = match cmd {
+        GuardCommand::Show { workspace } => {
+            let g = store
+                .guard_status(&workspace)
+                .await
+                .map_err(known(&workspace))?;
+            (workspace, g)
+        }
+        GuardCommand::Set {
+            workspace,
+            share_percent,
+            min_users,
+            window,
+        } => {
+            let window_seconds = window
+                .map(|w| i64::try_from(w.as_secs()))
+                .transpose()
+                .map_err(|_| CliError::User("--window is too long".into()))?;
+            let settings = GuardSettings {
+                share_percent: share_percent.map(i64::from),
+                min_users: min_users.map(i64::from),
+                window_seconds,
+            };
+            let g = store
+                .update_guard(&workspace, settings)
+                .await
+                .map_err(known(&workspace))?;
+            (workspace, g)
+        }
+        GuardCommand::Resume { workspace } => {
+            let g = store
+                .resume_guard(&workspace, Clock.now())
+                .await
+                .map_err(known(&workspace))?;
+            (workspace, g)
+        }
+        GuardCommand::Cancel { workspace } => {
+            let g = store
+                .cancel_guard(&workspace)
+                .await
+                .map_err(known(&workspace))?;
+            (workspace, g)
+        }
+    };
+    out.print(&guard_json(&ws, &g), &guard_text(&ws, &g));
+    Ok(())
+}
+
+fn guard_json(ws: &str, g: &GuardStatus) -> Value {
+    json!({
+        "workspace": ws,
+        "state": g.guard_state.as_deref().unwrap_or("active"),
+        "share_percent": g.guard_share_percent,
+        "min_users": g.guard_min_users,
+        "window_seconds": g.guard_window_seconds,
+        "active_users": g.seats_in_use,
+        "resumed_at": g.guard_since.map(rfc3339),
+    })
+}
+
+fn guard_text(ws: &str, g: &GuardStatus) -> String {
+    let state = match g.guard_state.as_deref() {
+        Some(store::GUARD_PAUSED) => {
+            "PAUSED: deactivations and deletions wait (`scimgate guard resume` or `guard cancel`)"
+        }
+        Some(_) => {
+            "CANCELLED: deactivations and deletions are refused until `scimgate guard resume`"
+        }
+        None => "watching",
+    };
+    format!(
+        "Workspace {ws}: deprovisioning safeguard {state}.\nPauses when more than {} % of active users \
+         (and at least {}) are deactivated or deleted within {} s; {} users are active.",
+        g.guard_share_percent, g.guard_min_users, g.guard_window_seconds, g.seats_in_use
+    )
 }

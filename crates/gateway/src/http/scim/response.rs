@@ -41,12 +41,17 @@ pub(crate) enum ScimApiError {
     PayloadTooLarge,
     /// The database is unreachable or saturated: 503, retry later.
     Unavailable(String),
+    /// The deprovisioning guard paused deactivations and deletions: 503 with a long
+    /// `Retry-After`, so the IdP keeps the change and retries after an admin decided.
+    DeprovisioningPaused,
     /// A bug: 500 with the request id; the detail goes to the log only.
     Internal(String),
 }
 
 /// Seconds an IdP should wait before retrying a 503 (Okta reads integer seconds only).
 const RETRY_AFTER_SECONDS: &str = "5";
+/// Seconds before retrying a deprovisioning the guard paused: a person must act first.
+const PAUSED_RETRY_AFTER_SECONDS: &str = "600";
 
 impl IntoResponse for ScimApiError {
     fn into_response(self) -> Response {
@@ -79,6 +84,15 @@ impl IntoResponse for ScimApiError {
                     Some((header::RETRY_AFTER, RETRY_AFTER_SECONDS)),
                 )
             }
+            Self::DeprovisioningPaused => (
+                scim::Error::new(
+                    503,
+                    "Deprovisioning is paused in this workspace: more users were deactivated or deleted in a short \
+                     time than its safeguard allows. The request was not applied and can be retried; a workspace \
+                     admin resumes or cancels deprovisioning in scimgate (`scimgate guard resume`).",
+                ),
+                Some((header::RETRY_AFTER, PAUSED_RETRY_AFTER_SECONDS)),
+            ),
             Self::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 (
@@ -129,6 +143,13 @@ impl From<StoreError> for ScimApiError {
             ),
             // Okta and Entra ID show `detail` to the IT admin; no RFC scimType fits.
             StoreError::SeatLimit(limit) => Self::Scim(scim::Error::new(403, limit.detail())),
+            StoreError::DeprovisioningHeld(store::Held::Paused) => Self::DeprovisioningPaused,
+            StoreError::DeprovisioningHeld(store::Held::Cancelled) => Self::Scim(scim::Error::new(
+                403,
+                "A workspace admin cancelled the deactivations and deletions held by scimgate's deprovisioning \
+                 safeguard. Check the application's assignments in the IdP; the admin resumes deprovisioning in \
+                 scimgate when they are right.",
+            )),
             StoreError::Unavailable(detail) => Self::Unavailable(detail),
             StoreError::Internal(detail) => Self::Internal(detail),
         }
@@ -190,6 +211,18 @@ mod tests {
                 None,
             ),
             (StoreError::NotFound.into(), 404, None, None),
+            (
+                StoreError::DeprovisioningHeld(store::Held::Paused).into(),
+                503,
+                None,
+                Some("retry-after"),
+            ),
+            (
+                StoreError::DeprovisioningHeld(store::Held::Cancelled).into(),
+                403,
+                None,
+                None,
+            ),
             (
                 StoreError::SeatLimit(seats::LimitReached {
                     in_use: 5,
