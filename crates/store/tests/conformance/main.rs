@@ -5,6 +5,7 @@
 
 mod resources;
 mod schema;
+mod seats;
 mod tokens;
 
 use store::testing::TestDatabase;
