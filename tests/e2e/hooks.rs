@@ -43,11 +43,10 @@ struct Inbox {
 
 /// A billing system's receiver on loopback: verifies each signature (a bad one is
 /// answered 401 and fails the test) and records what it got.
-#[derive(Clone)]
 struct Receiver {
     inbox: Arc<Mutex<Inbox>>,
     addr: SocketAddr,
-    server: Arc<tokio::task::JoinHandle<()>>,
+    server: tokio::task::JoinHandle<()>,
 }
 
 async fn receive(
@@ -91,7 +90,7 @@ impl Receiver {
         Self {
             inbox,
             addr,
-            server: Arc::new(server),
+            server,
         }
     }
 

@@ -3,12 +3,10 @@
 
 use scim::filter::{Checked, CheckedExpr, CompareOp, Filter, TypedValue};
 use scim::schema::ResourceKind;
-use serde_json::Value;
+use seats::EventType;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-use seats::EventType;
-use serde_json::json;
 
 use crate::guard::guard_deprovision;
 use crate::outbox::emit;
@@ -179,6 +177,16 @@ fn modify_action(kind: ResourceKind, before: &Value, after: &Value) -> EventType
     }
 }
 
+/// A user event's `data` (seat counts are merged in where a seat moved).
+fn user_data(id: Uuid, user_name: &str, active: bool) -> Value {
+    json!({"user_id": id, "user_name": user_name, "active": active})
+}
+
+/// A group event's `data`.
+fn group_data(id: Uuid, display_name: &str) -> Value {
+    json!({"group_id": id, "display_name": display_name})
+}
+
 /// Adds `extra`'s fields (seat counts) to an event's `data`.
 fn merge(data: &mut Value, extra: Value) {
     if let (Value::Object(d), Value::Object(e)) = (data, extra) {
@@ -333,7 +341,7 @@ impl Store {
         let text = doc_text(doc)?;
         in_tx!(self, tx => 'body: {
             // The seat first: a refusal commits only its own events, no user.
-            let mut data = json!({"user_id": id, "user_name": &c.user_name, "active": c.active});
+            let mut data = user_data(id, &c.user_name, c.active);
             if c.active {
                 let claim = claim_seat!(self, tx, ws)?;
                 match settle_claim!(tx, change, claim, id, &c.user_name, "create") {
@@ -429,7 +437,7 @@ impl Store {
             match kind {
                 ResourceKind::User => {
                     let c = UserColumns::of(&doc)?;
-                    let mut data = json!({"user_id": id, "user_name": &c.user_name, "active": c.active});
+                    let mut data = user_data(id, &c.user_name, c.active);
                     match action {
                         EventType::UserReactivated => {
                             let claim = claim_seat!(self, tx, ws)?;
@@ -465,7 +473,7 @@ impl Store {
                 ResourceKind::Group => {
                     let c = GroupColumns::of(&doc)?;
                     audit!(tx, who, action.as_str(), kind, id, &c.display_name);
-                    emit!(tx, who, action, json!({"group_id": id, "display_name": &c.display_name}));
+                    emit!(tx, who, action, group_data(id, &c.display_name));
                     sqlx::query(
                         "update groups set display_name = $3, display_name_norm = $4, external_id = $5, doc = $6, \
                          version = $7, updated_at = $8 where workspace_id = $1 and id = $2",
@@ -516,7 +524,7 @@ impl Store {
                     }
                     sqlx::query("delete from users where workspace_id = $1 and id = $2")
                         .bind(ws).bind(id).execute(&mut *tx).await?;
-                    let mut data = json!({"user_id": id, "user_name": &name, "active": active});
+                    let mut data = user_data(id, &name, active);
                     if active && let Some(seats) = release_seat!(tx, ws) {
                         merge(&mut data, seats.json());
                     }
@@ -527,7 +535,7 @@ impl Store {
                         "delete from groups where workspace_id = $1 and id = $2 returning display_name",
                     )
                     .bind(ws).bind(id).fetch_one(&mut *tx).await?;
-                    let data = json!({"group_id": id, "display_name": &name});
+                    let data = group_data(id, &name);
                     (name, data)
                 }
             };
@@ -574,7 +582,7 @@ impl Store {
         let text = doc_text(doc)?;
         in_tx!(self, tx => {
             audit!(tx, change, "group.created", ResourceKind::Group, id, &c.display_name);
-            emit!(tx, change, EventType::GroupCreated, json!({"group_id": id, "display_name": &c.display_name}));
+            emit!(tx, change, EventType::GroupCreated, group_data(id, &c.display_name));
             sqlx::query(
                 "insert into groups (id, workspace_id, display_name, display_name_norm, external_id, doc, version, \
                  created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
