@@ -5,7 +5,9 @@
 //! whichever pool the store holds; dialect differences sit side by side where they
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
+mod admins;
 mod error;
+mod oauth;
 mod resources;
 mod tokens;
 mod ts;
@@ -23,7 +25,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use admins::{AdminRecord, SessionAdmin};
 pub use error::{StoreError, UniqueField};
+pub use oauth::{
+    ClientRecord, CodeRecord, GrantRecord, JwtKeyRecord, NewClient, NewCode, Redemption, Refresh,
+};
 pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, ResourceRow};
 pub use tokens::{NewToken, TokenRecord};
 pub use url::{Backend, DatabaseUrl};
