@@ -15,6 +15,9 @@ use time::format_description::well_known::Rfc3339;
 use crate::clock::Clock;
 use crate::config::{Config, ConfigArgs};
 
+mod credentials;
+use credentials::{AdminCommand, ClientCommand};
+
 /// SCIM 2.0 provisioning gateway for Okta and Microsoft Entra ID.
 #[derive(Debug, Parser)]
 #[command(name = "scimgate", version, about)]
@@ -40,6 +43,12 @@ pub enum Command {
     /// Manage a workspace's SCIM bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the workspace admins who sign in to the console and approve OAuth requests.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage OAuth clients (the credentials Okta's "OAuth 2.0 Authorization Code" uses).
+    #[command(subcommand)]
+    Client(ClientCommand),
     /// Replay Okta's or Entra ID's provisioning requests against any SCIM 2.0 server
     /// and report what that IdP would accept; exits 1 if any step fails.
     Selftest {
@@ -152,6 +161,8 @@ async fn execute(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Migrate => out.print(&json!({"migrated": true}), "Database is up to date."),
         Command::Workspace(cmd) => workspace(&store, &out, cmd).await?,
         Command::Token(cmd) => token(&store, &config, &out, cmd).await?,
+        Command::Admin(cmd) => credentials::admin(&store, &out, cmd).await?,
+        Command::Client(cmd) => credentials::client(&store, &config, &out, cmd).await?,
         Command::Selftest { .. } => unreachable!("dispatched before the store opens"),
     }
     Ok(())

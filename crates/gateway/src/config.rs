@@ -20,6 +20,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_DB_MAX_CONNECTIONS: u32 = 10;
 const DEFAULT_DB_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
+const MAX_CODE_LIFETIME: Duration = Duration::from_secs(600);
 
 /// How log lines are written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -85,6 +87,24 @@ pub struct ConfigArgs {
         value_name = "DURATION"
     )]
     pub shutdown_timeout: Option<String>,
+    /// Access-token signing keys, `KID:SECRET,…` (base64url secrets of 32+ bytes);
+    /// the first signs. Default: a key generated once and kept in the database.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_JWT_KEYS",
+        value_name = "KEYS",
+        hide_env_values = true
+    )]
+    pub jwt_keys: Option<String>,
+    /// How long an OAuth authorization code stays redeemable, e.g. `60s` (at most 10m).
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_OAUTH_CODE_LIFETIME",
+        value_name = "DURATION"
+    )]
+    pub oauth_code_lifetime: Option<String>,
 }
 
 /// The TOML file: the same keys, snake case, unknown keys rejected.
@@ -98,6 +118,8 @@ pub struct FileConfig {
     pub db_max_connections: Option<u32>,
     pub db_acquire_timeout: Option<String>,
     pub shutdown_timeout: Option<String>,
+    pub jwt_keys: Option<String>,
+    pub oauth_code_lifetime: Option<String>,
 }
 
 /// Where a configuration value came from, for error messages.
@@ -147,6 +169,9 @@ pub struct Config {
     pub db_max_connections: u32,
     pub db_acquire_timeout: Duration,
     pub shutdown_timeout: Duration,
+    /// `None`: use the key stored in the database.
+    pub jwt_keys: Option<Vec<oauth::SigningKey>>,
+    pub oauth_code_lifetime: Duration,
 }
 
 impl Config {
@@ -220,6 +245,24 @@ impl Config {
             file.shutdown_timeout,
             DEFAULT_SHUTDOWN_TIMEOUT,
         )?;
+        let oauth_code_lifetime = duration(
+            "oauth_code_lifetime",
+            &args.oauth_code_lifetime,
+            file.oauth_code_lifetime,
+            DEFAULT_CODE_LIFETIME,
+        )?;
+        if oauth_code_lifetime.is_zero() || oauth_code_lifetime > MAX_CODE_LIFETIME {
+            return Err(invalid(
+                "oauth_code_lifetime",
+                Source::Command("oauth_code_lifetime"),
+                "must be between 1s and 10m (RFC 6749 §4.1.2)".into(),
+            ));
+        }
+        let jwt_keys = pick("jwt_keys", &args.jwt_keys, file.jwt_keys)
+            .map(|(v, src)| {
+                oauth::parse_key_list(&v).map_err(|e| invalid("jwt_keys", src, e.to_string()))
+            })
+            .transpose()?;
         let db_max_connections = args
             .db_max_connections
             .or(file.db_max_connections)
@@ -244,6 +287,8 @@ impl Config {
             db_max_connections,
             db_acquire_timeout,
             shutdown_timeout,
+            jwt_keys,
+            oauth_code_lifetime,
         })
     }
 

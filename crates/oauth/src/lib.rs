@@ -22,8 +22,8 @@ pub use authorize::{
 };
 pub use error::{ErrorCode, OAuthError, sanitize_description};
 pub use grant::{
-    AuthMethod, CODE_LIFETIME, ClientCredentials, REFRESH_IDLE_LIFETIME, TokenRequest,
-    check_redirect_binding, code_expired, refresh_expired,
+    AuthMethod, ClientCredentials, REFRESH_IDLE_LIFETIME, TokenRequest,
+    check_redirect_binding,
 };
 pub use password::{
     MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, PasswordError, generate_password, hash_password,
