@@ -16,6 +16,8 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigArgs};
 
 mod billing;
+mod credentials;
+use credentials::{AdminCommand, ClientCommand};
 
 /// SCIM 2.0 provisioning gateway for Okta and Microsoft Entra ID.
 #[derive(Debug, Parser)]
@@ -54,6 +56,12 @@ pub enum Command {
     /// The deprovisioning safeguard: settings, resume, cancel.
     #[command(subcommand)]
     Guard(billing::GuardCommand),
+    /// Manage the workspace admins who sign in to the console and approve OAuth requests.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage OAuth clients (the credentials Okta's "OAuth 2.0 Authorization Code" uses).
+    #[command(subcommand)]
+    Client(ClientCommand),
     /// Replay Okta's or Entra ID's provisioning requests against any SCIM 2.0 server
     /// and report what that IdP would accept; exits 1 if any step fails.
     Selftest {
@@ -176,6 +184,8 @@ async fn execute(cli: Cli, config: Config) -> Result<(), CliError> {
         Command::Hook(cmd) => billing::hook(&store, &out, cmd).await?,
         Command::Events(cmd) => billing::events(&store, &out, cmd).await?,
         Command::Guard(cmd) => billing::guard(&store, &out, cmd).await?,
+        Command::Admin(cmd) => credentials::admin(&store, &out, cmd).await?,
+        Command::Client(cmd) => credentials::client(&store, &config, &out, cmd).await?,
         Command::Selftest { .. } => unreachable!("dispatched before the store opens"),
     }
     Ok(())

@@ -22,6 +22,8 @@ const DEFAULT_DB_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_HOOK_POLL_INTERVAL: Duration = Duration::from_secs(1);
 const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
+const MAX_CODE_LIFETIME: Duration = Duration::from_secs(600);
 
 /// How log lines are written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -119,6 +121,24 @@ pub struct ConfigArgs {
         value_name = "N"
     )]
     pub hook_max_attempts: Option<u32>,
+    /// Access-token signing keys, `KID:SECRET,…` (base64url secrets of 32+ bytes);
+    /// the first signs. Default: a key generated once and kept in the database.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_JWT_KEYS",
+        value_name = "KEYS",
+        hide_env_values = true
+    )]
+    pub jwt_keys: Option<String>,
+    /// How long an OAuth authorization code stays redeemable, e.g. `60s` (at most 10m).
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_OAUTH_CODE_LIFETIME",
+        value_name = "DURATION"
+    )]
+    pub oauth_code_lifetime: Option<String>,
 }
 
 /// The TOML file: the same keys, snake case, unknown keys rejected.
@@ -136,6 +156,8 @@ pub struct FileConfig {
     pub hook_timeout: Option<String>,
     pub hook_retry_base: Option<String>,
     pub hook_max_attempts: Option<u32>,
+    pub jwt_keys: Option<String>,
+    pub oauth_code_lifetime: Option<String>,
 }
 
 /// Where a configuration value came from, for error messages.
@@ -189,6 +211,9 @@ pub struct Config {
     pub hook_timeout: Duration,
     /// When and how often failed deliveries are retried.
     pub hook_backoff: seats::Backoff,
+    /// `None`: use the key stored in the database.
+    pub jwt_keys: Option<Vec<oauth::SigningKey>>,
+    pub oauth_code_lifetime: Duration,
 }
 
 impl Config {
@@ -292,6 +317,24 @@ impl Config {
                 .unwrap_or(defaults.max_attempts),
             ..defaults
         };
+        let oauth_code_lifetime = duration(
+            "oauth_code_lifetime",
+            &args.oauth_code_lifetime,
+            file.oauth_code_lifetime,
+            DEFAULT_CODE_LIFETIME,
+        )?;
+        if oauth_code_lifetime.is_zero() || oauth_code_lifetime > MAX_CODE_LIFETIME {
+            return Err(invalid(
+                "oauth_code_lifetime",
+                Source::Command("oauth_code_lifetime"),
+                "must be between 1s and 10m (RFC 6749 §4.1.2)".into(),
+            ));
+        }
+        let jwt_keys = pick("jwt_keys", &args.jwt_keys, file.jwt_keys)
+            .map(|(v, src)| {
+                oauth::parse_key_list(&v).map_err(|e| invalid("jwt_keys", src, e.to_string()))
+            })
+            .transpose()?;
         let db_max_connections = args
             .db_max_connections
             .or(file.db_max_connections)
@@ -319,6 +362,8 @@ impl Config {
             hook_poll_interval,
             hook_timeout,
             hook_backoff,
+            jwt_keys,
+            oauth_code_lifetime,
         })
     }
 

@@ -6,6 +6,7 @@ use url::Url;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
+use crate::throttle::Throttle;
 
 /// Everything a handler needs, cloned per request (all fields are cheap handles).
 #[derive(Clone)]
@@ -15,12 +16,17 @@ pub struct AppState {
     pub urls: Urls,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// Access-token keys: the first signs, all verify.
+    pub keys: Arc<oauth::KeySet>,
+    /// Failed sign-ins per address and failed client authentications per client.
+    pub throttle: Arc<Throttle>,
 }
 
 /// The external URLs the gateway hands out, built from `SCIMGATE_PUBLIC_URL`.
 #[derive(Debug, Clone)]
 pub struct Urls {
     base: Arc<str>,
+    secure: bool,
 }
 
 impl Urls {
@@ -28,11 +34,27 @@ impl Urls {
     pub fn new(public: &Url) -> Self {
         Self {
             base: public.as_str().trim_end_matches('/').into(),
+            secure: public.scheme() == "https",
         }
+    }
+
+    /// The OAuth issuer (RFC 8414 §2): the public URL itself, never a request header.
+    pub fn issuer(&self) -> &str {
+        &self.base
+    }
+
+    /// Whether users reach the gateway over https (cookies are then `Secure`).
+    pub fn secure(&self) -> bool {
+        self.secure
     }
 
     /// The SCIM 2.0 base, the Tenant URL an IdP admin pastes.
     pub fn scim_base(&self) -> String {
         format!("{}/scim/v2", self.base)
+    }
+
+    /// A path under the public URL, e.g. `/oauth/token`.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 }

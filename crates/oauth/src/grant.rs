@@ -7,26 +7,12 @@ use base64::Engine as _;
 use base64::alphabet::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use secrecy::SecretString;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::error::OAuthError;
 
-/// Life of an authorization code (RFC 6749 §4.1.2: short, at most 10 minutes).
-pub const CODE_LIFETIME: Duration = Duration::seconds(60);
-
 /// Idle life of a refresh token; each use slides it (RFC 9700 §4.14.2).
 pub const REFRESH_IDLE_LIFETIME: Duration = Duration::days(180);
-
-/// Whether a code issued at `issued_at` is expired at `now` (it lives [`CODE_LIFETIME`]).
-pub fn code_expired(issued_at: OffsetDateTime, now: OffsetDateTime) -> bool {
-    now - issued_at >= CODE_LIFETIME
-}
-
-/// Whether a refresh token last used (or issued) at `last_used_at` is expired at
-/// `now` (it lives [`REFRESH_IDLE_LIFETIME`] after its last use).
-pub fn refresh_expired(last_used_at: OffsetDateTime, now: OffsetDateTime) -> bool {
-    now - last_used_at >= REFRESH_IDLE_LIFETIME
-}
 
 /// How the client authenticated at the token endpoint (RFC 6749 §2.3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

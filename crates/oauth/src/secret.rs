@@ -9,6 +9,19 @@ use sha2::{Digest, Sha256};
 pub enum SecretKind {
     /// A workspace's SCIM bearer token.
     WorkspaceToken,
+    /// An OAuth client's identifier. Public, not secret, but random so that one
+    /// client cannot guess another's; only [`PlainToken::expose`] is used for it.
+    ClientId,
+    /// An OAuth client's secret.
+    ClientSecret,
+    /// An authorization code (RFC 6749 §4.1.2).
+    AuthorizationCode,
+    /// An OAuth refresh token.
+    RefreshToken,
+    /// A workspace admin's console session (the cookie value).
+    Session,
+    /// The single-use ticket that binds a consent form to its session and request.
+    ConsentTicket,
 }
 
 impl SecretKind {
@@ -16,6 +29,12 @@ impl SecretKind {
     pub fn prefix(self) -> &'static str {
         match self {
             Self::WorkspaceToken => "sgt_",
+            Self::ClientId => "sgci_",
+            Self::ClientSecret => "sgcs_",
+            Self::AuthorizationCode => "sgac_",
+            Self::RefreshToken => "sgrt_",
+            Self::Session => "sgss_",
+            Self::ConsentTicket => "sgct_",
         }
     }
 }
@@ -115,6 +134,35 @@ impl TokenHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ALL: [SecretKind; 7] = [
+        SecretKind::WorkspaceToken,
+        SecretKind::ClientId,
+        SecretKind::ClientSecret,
+        SecretKind::AuthorizationCode,
+        SecretKind::RefreshToken,
+        SecretKind::Session,
+        SecretKind::ConsentTicket,
+    ];
+
+    #[test]
+    fn no_kind_parses_as_another() {
+        for kind in ALL {
+            let t = PlainToken::generate(kind);
+            for other in ALL {
+                let parsed = PlainToken::parse(other, t.expose());
+                if other == kind {
+                    assert_eq!(parsed.unwrap(), t);
+                } else {
+                    assert_eq!(
+                        parsed,
+                        Err(TokenError::WrongPrefix),
+                        "{kind:?} as {other:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn generated_tokens_parse_and_differ() {

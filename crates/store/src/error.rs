@@ -9,6 +9,8 @@ pub enum UniqueField {
     UserName,
     /// A group with this `displayName` (compared without case) exists in the workspace.
     GroupDisplayName,
+    /// An admin with this e-mail address exists (in any workspace).
+    AdminEmail,
 }
 
 /// What can go wrong in the store, by kind: callers map kinds to responses.

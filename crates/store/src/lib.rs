@@ -5,8 +5,10 @@
 //! whichever pool the store holds; dialect differences sit side by side where they
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
+mod admins;
 mod error;
 mod guard;
+mod oauth;
 mod outbox;
 mod resources;
 mod seats;
@@ -26,8 +28,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use admins::{AdminRecord, SessionAdmin};
 pub use error::{StoreError, UniqueField};
 pub use guard::{GUARD_CANCELLED, GUARD_PAUSED, GuardSettings, GuardStatus, Held};
+pub use oauth::{
+    ClientRecord, CodeRecord, GrantRecord, JwtKeyRecord, NewClient, NewCode, Redemption, Refresh,
+};
 pub use outbox::{
     AttemptResult, DEAD, DELIVERED, DeliveryRecord, DueDelivery, Hook, PENDING, StoredEvent,
 };

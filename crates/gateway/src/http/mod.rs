@@ -1,8 +1,10 @@
 //! The HTTP surface: one router per area, merged here with the layers every
 //! request goes through.
 
+pub(crate) mod admin;
 mod health;
 pub(crate) mod metrics;
+mod oauth;
 mod observe;
 mod scim;
 
@@ -23,6 +25,8 @@ pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn app(state: AppState) -> NormalizePath<Router> {
     let router = Router::new()
         .merge(health::router())
+        .merge(admin::router())
+        .merge(oauth::router())
         .nest("/scim/v2", scim::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(

@@ -7,7 +7,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use oauth::{PlainToken, SecretKind, TokenError};
+use oauth::{AccessTokenError, PlainToken, SecretKind, TokenError};
 
 use super::ScimApiError;
 use crate::state::AppState;
@@ -19,8 +19,15 @@ const MISSING: &str = "No credential was sent. Send the workspace's SCIM token i
     'Authorization: Bearer <token>' (Okta: paste it as the API Token; Entra ID: as the Secret Token).";
 const NOT_BEARER: &str = "The Authorization header is not a bearer token. It must read \
     'Authorization: Bearer <token>' with the scimgate token that starts with sgt_.";
-const NOT_OURS: &str = "The bearer token is not a scimgate SCIM token (they start with sgt_). \
-    Check that the token pasted into the identity provider is the one the workspace admin created.";
+const NOT_OURS: &str = "The bearer token is neither a scimgate SCIM token (they start with sgt_) nor an \
+    OAuth access token from this gateway. Check that the token pasted into the identity provider is the one \
+    the workspace admin created.";
+const OAUTH_EXPIRED: &str = "The OAuth access token has expired. The identity provider should refresh it; \
+    if this keeps happening, in Okta click 'Re-authenticate' on the app's Provisioning > Integration page.";
+const OAUTH_INVALID: &str = "The OAuth access token was not issued by this gateway for this SCIM base URL, \
+    or its signing key was retired. In Okta click 'Re-authenticate' on the app's Provisioning > Integration page.";
+const OAUTH_REVOKED: &str = "The OAuth authorization was revoked by a workspace admin or the client. In Okta \
+    click 'Re-authenticate' on the app's Provisioning > Integration page and approve again.";
 const INCOMPLETE: &str = "The bearer token starts like a scimgate token but is incomplete or altered. \
     Paste the whole token again, exactly as it was shown when it was created.";
 const UNKNOWN: &str = "The bearer token is not recognised. It may have been mistyped or belong to another \
@@ -50,6 +57,9 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
             .get(AUTHORIZATION)
             .ok_or(ScimApiError::Unauthorized(MISSING))?;
         let token = bearer(header.as_bytes()).ok_or(ScimApiError::Unauthorized(NOT_BEARER))?;
+        if token.bytes().filter(|b| *b == b'.').count() == 2 {
+            return access_token(token, app).await;
+        }
         let token = PlainToken::parse(SecretKind::WorkspaceToken, token).map_err(|e| {
             ScimApiError::Unauthorized(match e {
                 TokenError::WrongPrefix => NOT_OURS,
@@ -89,6 +99,47 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
             workspace_id: record.workspace_id,
         })
     }
+}
+
+/// An OAuth access token: a JWT of ours, for this SCIM base, whose grant is live.
+async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, ScimApiError> {
+    let now = app.clock.now();
+    let claims = app
+        .keys
+        .verify(token, app.urls.issuer(), &app.urls.scim_base(), now)
+        .map_err(|e| {
+            tracing::info!(reason = %e, "access token refused");
+            ScimApiError::Unauthorized(match e {
+                AccessTokenError::Expired => OAUTH_EXPIRED,
+                _ => OAUTH_INVALID,
+            })
+        })?;
+    // Revocation is honoured on every request: one indexed lookup of the grant.
+    let grant = app
+        .store
+        .grant(claims.sid)
+        .await?
+        .filter(|g| g.revoked_at.is_none() && g.workspace_id == claims.ws)
+        .ok_or(ScimApiError::Unauthorized(OAUTH_REVOKED))?;
+    if grant
+        .last_used_at
+        .is_none_or(|at| at < now - LAST_USED_GRANULARITY)
+    {
+        let store = app.store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store
+                .touch_grant(grant.id, now, LAST_USED_GRANULARITY)
+                .await
+            {
+                tracing::debug!(error = %e, "could not record grant use");
+            }
+        });
+    }
+    tracing::Span::current().record("workspace.id", grant.workspace_id.as_str());
+    Ok(WorkspaceAuth {
+        actor: format!("oauth {}", grant.client_id),
+        workspace_id: grant.workspace_id,
+    })
 }
 
 /// The token of `Bearer <token>` (scheme case-insensitive, RFC 7235 §2.1), with

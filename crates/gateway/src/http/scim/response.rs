@@ -168,9 +168,9 @@ fn conflict_detail(field: store::UniqueField) -> &'static str {
             "A group with this displayName already exists in this workspace (compared without regard to case). \
              Link the existing group instead of creating a new one."
         }
-        store::UniqueField::WorkspaceId | store::UniqueField::TokenName => {
-            "This resource already exists."
-        }
+        store::UniqueField::WorkspaceId
+        | store::UniqueField::TokenName
+        | store::UniqueField::AdminEmail => "This resource already exists.",
     }
 }
 

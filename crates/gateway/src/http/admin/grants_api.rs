@@ -1,0 +1,79 @@
+//! `/admin/api/oauth/grants`: what each OAuth client may do in the workspace, who
+//! approved it and when it was last used; revoking one makes the next SCIM
+//! request with its tokens a 401.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use super::session::AdminAuth;
+use crate::state::AppState;
+
+fn time(t: Option<time::OffsetDateTime>) -> Option<String> {
+    t.and_then(|t| t.format(&Rfc3339).ok())
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({"error": "the database is unavailable; retry"})),
+    )
+        .into_response()
+}
+
+pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
+    let Ok(grants) = app.store.grants(&admin.workspace_id).await else {
+        return unavailable();
+    };
+    let items: Vec<_> = grants
+        .iter()
+        .map(|g| {
+            json!({
+                "id": g.id,
+                "client_id": g.client_id,
+                "grant_type": g.grant_type,
+                "scope": g.scope,
+                "approved_by": g.approved_by,
+                "created_at": time(Some(g.created_at)),
+                "last_used_at": time(g.last_used_at),
+                "revoked_at": time(g.revoked_at),
+                "revoked_reason": g.revoked_reason,
+            })
+        })
+        .collect();
+    Json(json!({"grants": items})).into_response()
+}
+
+pub(super) async fn revoke(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let grant = match app.store.grant(id).await {
+        Ok(g) => g.filter(|g| g.workspace_id == admin.workspace_id),
+        Err(_) => return unavailable(),
+    };
+    let Some(grant) = grant else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "no such grant in this workspace"})),
+        )
+            .into_response();
+    };
+    let reason = format!("revoked by admin {}", admin.email);
+    match app
+        .store
+        .revoke_grant(grant.id, None, &reason, app.clock.now())
+        .await
+    {
+        Ok(revoked) => {
+            tracing::info!(workspace.id = %admin.workspace_id, "grant revoked by an admin");
+            Json(json!({"id": grant.id, "revoked": true, "was_live": revoked})).into_response()
+        }
+        Err(_) => unavailable(),
+    }
+}

@@ -1,0 +1,296 @@
+//! The admin console's sign-in, sign-out and landing page. Workspace admins sign
+//! in here to manage provisioning and to approve an IdP's OAuth request.
+
+mod grants_api;
+mod page;
+pub(crate) mod session;
+
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use oauth::{PlainToken, SecretKind};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+pub(crate) use page::{Page, message, see_other};
+use session::{SESSION_LIFETIME, csrf_of, current, same, session_cookie, set_cookie};
+
+use crate::state::AppState;
+
+/// The double-submit cookie of the sign-in form (no session exists yet).
+const LOGIN_CSRF_COOKIE: &str = "scimgate_login";
+/// Failed sign-ins of one admin before the account is locked for a while.
+const LOCK_AFTER: i32 = 5;
+/// The longest lock: lock times double from 30 s up to this.
+const MAX_LOCK: time::Duration = time::Duration::minutes(15);
+/// The hash of a password nobody knows, verified when the e-mail is unknown so
+/// that the answer takes as long as for a known one.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    oauth::hash_password(&oauth::generate_password())
+        .expect("a generated password is within the limits")
+});
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(home))
+        .route("/admin/login", get(login_page).post(login))
+        .route("/admin/logout", post(logout))
+        .route("/admin/static/app.css", get(stylesheet))
+        .route("/admin/api/oauth/grants", get(grants_api::list))
+        .route(
+            "/admin/api/oauth/grants/{id}/revoke",
+            post(grants_api::revoke),
+        )
+}
+
+async fn stylesheet() -> Response {
+    (
+        [(CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../../static/app.css"),
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home<'a> {
+    workspace_name: &'a str,
+    admin_email: &'a str,
+    tenant_url: &'a str,
+    authorization_url: &'a str,
+    token_url: &'a str,
+    csrf: &'a str,
+}
+
+async fn home(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let session = match current(&headers, &app).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return see_other("/admin/login", Vec::new()),
+        Err(_) => return unavailable(),
+    };
+    let Ok(ws) = app.store.workspace(&session.workspace_id).await else {
+        return unavailable();
+    };
+    Page::new(
+        StatusCode::OK,
+        &Home {
+            workspace_name: &ws.name,
+            admin_email: &session.email,
+            tenant_url: &app.urls.scim_base(),
+            authorization_url: &app.urls.at("/oauth/authorize"),
+            token_url: &app.urls.at("/oauth/token"),
+            csrf: &session.csrf,
+        },
+    )
+    .into_response()
+}
+
+fn unavailable() -> Response {
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Try again shortly",
+        "The gateway cannot reach its database right now. Reload this page in a moment.",
+        None,
+    )
+    .retry_after(5)
+    .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login<'a> {
+    csrf: &'a str,
+    next: &'a str,
+    email: &'a str,
+    error: Option<&'a str>,
+    approving: bool,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this gateway may follow sign-in (RFC 9700 §4.11: no open
+/// redirect): one leading `/`, not `//` or `/\`, which browsers treat as another host.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/admin",
+    }
+}
+
+fn login_form(
+    app: &AppState,
+    status: StatusCode,
+    next: &str,
+    email: &str,
+    error: Option<&str>,
+) -> Page {
+    let csrf = PlainToken::generate(SecretKind::ConsentTicket);
+    Page::new(
+        status,
+        &Login {
+            csrf: csrf.expose(),
+            next,
+            email,
+            error,
+            approving: next.starts_with("/oauth/authorize"),
+        },
+    )
+    .cookie(set_cookie(
+        LOGIN_CSRF_COOKIE,
+        csrf.expose(),
+        time::Duration::hours(1),
+        app.urls.secure(),
+    ))
+}
+
+async fn login_page(State(app): State<AppState>, Query(q): Query<LoginQuery>) -> Page {
+    login_form(&app, StatusCode::OK, safe_next(q.next.as_deref()), "", None)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: SecretString,
+    csrf: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    let email = form.email.trim().to_lowercase();
+    let fail = |status, error: &str| login_form(&app, status, next, &email, Some(error));
+    let sent = session::cookie_value(&headers, LOGIN_CSRF_COOKIE);
+    if !sent.is_some_and(|c| same(&c, &form.csrf)) {
+        return fail(
+            StatusCode::FORBIDDEN,
+            "The sign-in form expired or was not sent from this site. Please try again.",
+        )
+        .into_response();
+    }
+    let now = app.clock.now();
+    let peer_key = format!("login {}", peer.ip());
+    if let Err(wait) = app.throttle.check(&peer_key, now) {
+        return fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed sign-ins from this address. Try again in a few minutes.",
+        )
+        .retry_after(wait)
+        .into_response();
+    }
+    let Ok(admin) = app.store.admin_by_email(&email).await else {
+        return unavailable();
+    };
+    let Some(admin) = admin else {
+        // Same work as for a known address, so timing does not tell which exist.
+        oauth::verify_password(&form.password, &DUMMY_HASH);
+        app.throttle.fail(&peer_key, now);
+        return fail(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.").into_response();
+    };
+    if let Some(until) = admin.locked_until.filter(|u| *u > now) {
+        let wait = u64::try_from((until - now).whole_seconds().max(1)).unwrap_or(1);
+        return fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed sign-ins for this account. Try again in a few minutes.",
+        )
+        .retry_after(wait)
+        .into_response();
+    }
+    if !oauth::verify_password(&form.password, &admin.password_hash) {
+        app.throttle.fail(&peer_key, now);
+        match app.store.record_failed_login(admin.id).await {
+            Ok(count) if count >= LOCK_AFTER => {
+                let lock = (time::Duration::seconds(30)
+                    * 2_i32.pow(u32::try_from((count - LOCK_AFTER).min(5)).unwrap_or(5)))
+                .min(MAX_LOCK);
+                if app.store.lock_admin(admin.id, now + lock).await.is_err() {
+                    return unavailable();
+                }
+            }
+            Ok(_) => {}
+            Err(_) => return unavailable(),
+        }
+        tracing::info!(reason = "wrong password", "admin sign-in refused");
+        return fail(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.").into_response();
+    }
+    let token = PlainToken::generate(SecretKind::Session);
+    if app
+        .store
+        .create_session(admin.id, token.hash().as_str(), now, now + SESSION_LIFETIME)
+        .await
+        .is_err()
+    {
+        return unavailable();
+    }
+    app.throttle.clear(&peer_key);
+    tracing::info!(workspace.id = %admin.workspace_id, "admin signed in");
+    let secure = app.urls.secure();
+    see_other(
+        next,
+        vec![
+            set_cookie(
+                session_cookie(secure),
+                token.expose(),
+                SESSION_LIFETIME,
+                secure,
+            ),
+            set_cookie(LOGIN_CSRF_COOKIE, "", time::Duration::ZERO, secure),
+        ],
+    )
+}
+
+#[derive(Deserialize)]
+struct LogoutForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    let secure = app.urls.secure();
+    if let Some(cookie) = session::cookie_value(&headers, session_cookie(secure)) {
+        if !same(&csrf_of(&cookie), &form.csrf) {
+            return message(
+                StatusCode::FORBIDDEN,
+                "Sign-out refused",
+                "The sign-out form was not sent from this site.",
+                None,
+            )
+            .into_response();
+        }
+        if let Ok(token) = PlainToken::parse(SecretKind::Session, &cookie)
+            && app
+                .store
+                .delete_session(token.hash().as_str())
+                .await
+                .is_err()
+        {
+            return unavailable();
+        }
+    }
+    see_other(
+        "/admin/login",
+        vec![set_cookie(
+            session_cookie(secure),
+            "",
+            time::Duration::ZERO,
+            secure,
+        )],
+    )
+}
