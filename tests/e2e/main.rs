@@ -10,6 +10,7 @@
 
 mod foundation;
 mod harness;
+mod oauth;
 mod scim;
 mod selftest;
 
