@@ -102,7 +102,7 @@ async fn every_bad_credential_is_a_clear_401(backend: Backend) {
     let unknown = format!("Bearer sgt_{}", "0".repeat(64));
     let expired = format!("Bearer {}", expired["token"].as_str().unwrap());
     let revoked = format!("Bearer {}", revoked["token"].as_str().unwrap());
-    let cases: [(&str, Option<&str>, &str); 8] = [
+    let cases: [(&str, Option<&str>, &str); 9] = [
         ("missing", None, "No credential"),
         (
             "not a token (Okta spec test)",
@@ -116,8 +116,13 @@ async fn every_bad_credential_is_a_clear_401(backend: Backend) {
         ),
         (
             "another product's token",
+            Some("Bearer xoxb-1234-abcd"),
+            "neither a scimgate SCIM token",
+        ),
+        (
+            "another product's JWT",
             Some("Bearer abc.def.ghi"),
-            "not a scimgate SCIM token",
+            "not issued by this gateway",
         ),
         ("truncated paste", Some(&good[..40]), "incomplete"),
         ("unknown", Some(&unknown), "not recognised"),

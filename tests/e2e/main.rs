@@ -11,6 +11,7 @@
 mod foundation;
 mod harness;
 mod hooks;
+mod oauth;
 mod scim;
 mod seats;
 mod selftest;

@@ -22,8 +22,7 @@ pub use authorize::{
 };
 pub use error::{ErrorCode, OAuthError, sanitize_description};
 pub use grant::{
-    AuthMethod, ClientCredentials, REFRESH_IDLE_LIFETIME, TokenRequest,
-    check_redirect_binding,
+    AuthMethod, ClientCredentials, REFRESH_IDLE_LIFETIME, TokenRequest, check_redirect_binding,
 };
 pub use password::{
     MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, PasswordError, generate_password, hash_password,
