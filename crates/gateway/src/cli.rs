@@ -255,7 +255,8 @@ async fn workspace(store: &Store, out: &Output, cmd: WorkspaceCommand) -> Result
             let seats = billing::configure_new(store, &ws.id, seats, auto_charge_cap).await?;
             let mut body =
                 json!({"id": ws.id, "name": ws.name, "created_at": rfc3339(ws.created_at)});
-            if let (Some(o), Value::Object(s)) = (body.as_object_mut(), billing::seats_json(&seats))
+            if let (Some(o), Value::Object(s)) =
+                (body.as_object_mut(), crate::billing::seats(&seats))
             {
                 o.extend(s);
             }
@@ -425,7 +426,7 @@ fn token_status(t: &store::TokenRecord, now: OffsetDateTime) -> &'static str {
     }
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
 }
 

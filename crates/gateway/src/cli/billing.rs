@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 
 use clap::Subcommand;
-use serde_json::{Value, json};
+use serde_json::json;
 use store::{GuardSettings, GuardStatus, SeatSettings, SeatStatus, Store, StoreError};
 use uuid::Uuid;
 
 use super::{CliError, Output, no_workspace, rfc3339};
+use crate::billing as views;
 use crate::clock::Clock;
 
 /// Who the ledger names for purchases made on the command line.
@@ -147,16 +148,6 @@ fn known(workspace: &str) -> impl FnOnce(StoreError) -> CliError + '_ {
     }
 }
 
-/// Seat numbers as the commands print them.
-pub(super) fn seats_json(s: &SeatStatus) -> Value {
-    json!({
-        "seats_in_use": s.seats_in_use,
-        "seats_purchased": s.seats_purchased,
-        "auto_charge": s.auto_charge,
-        "auto_charge_cap": s.auto_charge_cap,
-    })
-}
-
 fn seats_text(ws: &str, s: &SeatStatus) -> String {
     let purchased = s.seats_purchased.map_or_else(
         || "unlimited (not licensed per seat)".to_owned(),
@@ -231,7 +222,7 @@ pub(super) async fn seats(store: &Store, out: &Output, cmd: SeatsCommand) -> Res
             return ledger(store, out, &workspace).await;
         }
     };
-    let mut body = seats_json(&status);
+    let mut body = views::seats(&status);
     body["workspace"] = json!(ws);
     out.print(&body, &seats_text(&ws, &status));
     Ok(())
@@ -239,16 +230,7 @@ pub(super) async fn seats(store: &Store, out: &Output, cmd: SeatsCommand) -> Res
 
 async fn ledger(store: &Store, out: &Output, ws: &str) -> Result<(), CliError> {
     let entries = store.seat_ledger(ws).await.map_err(known(ws))?;
-    let items: Vec<_> = entries
-        .iter()
-        .map(|p| {
-            json!({
-                "id": p.id, "occurred_at": rfc3339(p.occurred_at), "cause": p.cause,
-                "quantity": p.quantity, "seats_purchased": p.seats_purchased, "actor": p.actor,
-                "user_id": p.user_id, "user_name": p.user_name,
-            })
-        })
-        .collect();
+    let items: Vec<_> = entries.iter().map(views::purchase).collect();
     let mut text = String::from("TIME\tCAUSE\tQUANTITY\tPURCHASED AFTER\tBY\tUSER");
     for p in &entries {
         let _ = write!(
@@ -264,10 +246,6 @@ async fn ledger(store: &Store, out: &Output, ws: &str) -> Result<(), CliError> {
     }
     out.print(&json!({"workspace": ws, "purchases": items}), &text);
     Ok(())
-}
-
-fn event_names(events: &[seats::EventType]) -> Vec<&'static str> {
-    events.iter().map(|e| e.as_str()).collect()
 }
 
 pub(super) async fn hook(store: &Store, out: &Output, cmd: HookCommand) -> Result<(), CliError> {
@@ -294,7 +272,7 @@ pub(super) async fn hook(store: &Store, out: &Output, cmd: HookCommand) -> Resul
                 )
                 .await
                 .map_err(known(&workspace))?;
-            let names = event_names(&hook.events);
+            let names = views::event_names(&hook.events);
             let which = if names.is_empty() {
                 "every event".to_owned()
             } else {
@@ -313,13 +291,10 @@ pub(super) async fn hook(store: &Store, out: &Output, cmd: HookCommand) -> Resul
         }
         HookCommand::List { workspace } => {
             let hooks = store.hooks(&workspace).await.map_err(known(&workspace))?;
-            let items: Vec<_> = hooks
-                .iter()
-                .map(|h| json!({"id": h.id, "url": h.url, "events": event_names(&h.events), "created_at": rfc3339(h.created_at)}))
-                .collect();
+            let items: Vec<_> = hooks.iter().map(views::hook).collect();
             let mut text = String::from("ID\tURL\tEVENTS");
             for h in &hooks {
-                let names = event_names(&h.events);
+                let names = views::event_names(&h.events);
                 let names = if names.is_empty() {
                     "all".to_owned()
                 } else {
@@ -371,17 +346,7 @@ pub(super) async fn hook(store: &Store, out: &Output, cmd: HookCommand) -> Resul
 
 async fn deliveries(store: &Store, out: &Output, ws: &str, limit: u32) -> Result<(), CliError> {
     let all = store.deliveries(ws, limit).await.map_err(known(ws))?;
-    let items: Vec<_> = all
-        .iter()
-        .map(|d| {
-            json!({
-                "id": d.id, "event_id": d.event_id, "event_type": d.event_type, "hook_id": d.hook_id,
-                "state": d.state, "attempts": d.attempts, "next_attempt_at": rfc3339(d.next_attempt_at),
-                "last_status": d.last_status, "last_error": d.last_error,
-                "delivered_at": d.delivered_at.map(rfc3339),
-            })
-        })
-        .collect();
+    let items: Vec<_> = all.iter().map(views::delivery).collect();
     let mut text = String::from("ID\tEVENT\tSTATE\tATTEMPTS\tLAST STATUS\tLAST ERROR");
     for d in &all {
         let _ = write!(
@@ -414,12 +379,10 @@ pub(super) async fn events(
         .events_after(&workspace, after, limit)
         .await
         .map_err(known(&workspace))?;
-    let mut items = Vec::with_capacity(events.len());
+    let mut body = views::events_page(&events, after)?;
+    body["workspace"] = json!(workspace);
     let mut text = String::from("ID\tTYPE\tTIME");
     for e in &events {
-        let payload: Value = serde_json::from_str(&e.payload)
-            .map_err(|err| StoreError::Internal(format!("stored event payload: {err}")))?;
-        items.push(json!({"id": e.id, "type": e.event_type, "occurred_at": rfc3339(e.occurred_at), "payload": payload}));
         let _ = write!(
             text,
             "\n{}\t{}\t{}",
@@ -428,11 +391,7 @@ pub(super) async fn events(
             rfc3339(e.occurred_at)
         );
     }
-    let next = events.last().map(|e| e.id).or(after);
-    out.print(
-        &json!({"workspace": workspace, "events": items, "next": next}),
-        &text,
-    );
+    out.print(&body, &text);
     Ok(())
 }
 
@@ -481,20 +440,10 @@ pub(super) async fn guard(store: &Store, out: &Output, cmd: GuardCommand) -> Res
             (workspace, g)
         }
     };
-    out.print(&guard_json(&ws, &g), &guard_text(&ws, &g));
+    let mut body = views::guard(&g);
+    body["workspace"] = json!(ws);
+    out.print(&body, &guard_text(&ws, &g));
     Ok(())
-}
-
-fn guard_json(ws: &str, g: &GuardStatus) -> Value {
-    json!({
-        "workspace": ws,
-        "state": g.guard_state.as_deref().unwrap_or("active"),
-        "share_percent": g.guard_share_percent,
-        "min_users": g.guard_min_users,
-        "window_seconds": g.guard_window_seconds,
-        "active_users": g.seats_in_use,
-        "resumed_at": g.guard_since.map(rfc3339),
-    })
 }
 
 fn guard_text(ws: &str, g: &GuardStatus) -> String {
