@@ -8,6 +8,7 @@
     clippy::too_many_lines
 )]
 
+mod billing_api;
 mod foundation;
 mod harness;
 mod hooks;

@@ -1,6 +1,7 @@
 //! The admin console's sign-in, sign-out and landing page. Workspace admins sign
 //! in here to manage provisioning and to approve an IdP's OAuth request.
 
+mod billing_api;
 mod grants_api;
 mod page;
 pub(crate) mod session;
@@ -48,6 +49,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/admin/api/oauth/grants/{id}/revoke",
             post(grants_api::revoke),
         )
+        .merge(billing_api::router())
 }
 
 async fn stylesheet() -> Response {
