@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use scim::schema::ResourceKind::User;
 use serde_json::json;
-use store::{AttemptResult, Change, SeatSettings, Store, StoreError, Workspace};
+use store::{
+    AttemptResult, Change, GuardSettings, Held, SeatSettings, Store, StoreError, Workspace,
+};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -250,7 +252,63 @@ async fn attempts_are_recorded_dead_lettered_and_replayed(store: Store) {
     ));
 }
 
+/// Concurrent deactivations are counted one after another under the workspace row's
+/// lock: exactly as many pass as the safeguard allows, never one more.
+async fn concurrent_deprovisions_never_pass_the_safeguard(store: Store) {
+    licensed(&store, "acme", 20, None).await;
+    store
+        .update_guard(
+            "acme",
+            GuardSettings {
+                share_percent: Some(20),
+                min_users: Some(3),
+                window_seconds: Some(3600),
+            },
+        )
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(create(&store, "acme", &format!("u{i}")).await.unwrap());
+    }
+    let store = Arc::new(store);
+    let mut tasks = tokio::task::JoinSet::new();
+    for id in ids.into_iter().take(10) {
+        let store = store.clone();
+        tasks.spawn(async move {
+            store
+                .modify(User, &ch("acme"), id, None, |doc| {
+                    doc["active"] = json!(false);
+                    Ok::<_, ()>(Vec::new())
+                })
+                .await
+        });
+    }
+    let (mut passed, mut held) = (0, 0);
+    while let Some(r) = tasks.join_next().await {
+        match r.unwrap() {
+            Ok(Ok(_)) => passed += 1,
+            Err(StoreError::DeprovisioningHeld(Held::Paused)) => held += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    // 20 % of 20 is 4: the fifth trips the safeguard, the rest wait with it.
+    assert_eq!((passed, held), (4, 6));
+    let g = store.guard_status("acme").await.unwrap();
+    assert_eq!(g.guard_state.as_deref(), Some(store::GUARD_PAUSED));
+    assert_eq!(g.seats_in_use, 16);
+    let pause_events = store
+        .events_after("acme", None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "provisioning.paused")
+        .count();
+    assert_eq!(pause_events, 1);
+}
+
 crate::both_backends!(
+    concurrent_deprovisions_never_pass_the_safeguard,
     concurrent_creates_never_oversell,
     a_refusal_commits_its_events_but_not_the_user,
     a_rolled_back_change_emits_nothing,
