@@ -108,7 +108,10 @@ struct SeatsPatch {
     seats_purchased: Option<u32>,
     auto_charge: Option<bool>,
     /// `null` removes the cap.
-    #[expect(clippy::option_option, reason = "absent keeps the cap, null removes it")]
+    #[expect(
+        clippy::option_option,
+        reason = "absent keeps the cap, null removes it"
+    )]
     #[serde(default, deserialize_with = "present")]
     auto_charge_cap: Option<Option<u32>>,
 }
