@@ -224,6 +224,11 @@ async fn signed_events_reach_the_receiver(backend: Backend) {
     assert_eq!(to_second.len(), 1);
     assert_eq!(to_second[0]["event_type"], "seat.charged");
     assert_eq!(to_second[0]["attempts"], 1);
+    let metrics = gw.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"scimgate_hook_attempts_total{outcome="delivered"} 3"#),
+        "{metrics}"
+    );
 
     // Removing a hook stops its deliveries.
     env.cli(&["hook", "remove", "--workspace", &ws, "--id", &charges_only])
@@ -291,6 +296,12 @@ async fn failures_are_retried_then_dead_lettered_and_replayed(backend: Backend) 
     assert_eq!(dead["attempts"], 3);
     assert_eq!(dead["last_status"], 500);
     assert_eq!(inbox.lock().unwrap().attempts, 3, "exactly max attempts");
+    let metrics = gw.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"scimgate_hook_attempts_total{outcome="retry"} 2"#)
+            && metrics.contains(r#"scimgate_hook_attempts_total{outcome="dead"} 1"#),
+        "{metrics}"
+    );
     assert!(receiver.received().is_empty());
 
     // The receiver is fixed; an admin replays the dead letter with the same event id.

@@ -6,6 +6,7 @@
 //! leaves its deliveries due again once the lease ends, and another process (or this
 //! one, restarted) sends them. Receivers drop duplicates by `webhook-id`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use store::{AttemptResult, DueDelivery, Store};
@@ -14,6 +15,7 @@ use tokio::task::JoinSet;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::http::metrics::Metrics;
 
 /// Deliveries claimed per round; a full batch starts the next round at once.
 const BATCH: u32 = 16;
@@ -22,23 +24,29 @@ const BATCH: u32 = 16;
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// The dispatcher's settings, from the configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Dispatcher {
     store: Store,
     client: reqwest::Client,
     backoff: seats::Backoff,
     poll_interval: Duration,
     lease: Duration,
+    metrics: Arc<Metrics>,
 }
 
 impl Dispatcher {
-    pub fn new(store: Store, config: &Config) -> Result<Self, reqwest::Error> {
+    pub fn new(
+        store: Store,
+        config: &Config,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, reqwest::Error> {
         Ok(Self {
             store,
             client: seats::client(config.hook_timeout)?,
             backoff: config.hook_backoff,
             poll_interval: config.hook_poll_interval,
             lease: config.hook_timeout + LEASE_MARGIN,
+            metrics,
         })
     }
 
@@ -109,6 +117,7 @@ impl Dispatcher {
         let result = match &outcome {
             seats::Attempt::Delivered { status } => {
                 tracing::debug!(status, "billing hook delivered");
+                self.metrics.record_hook_attempt("delivered");
                 AttemptResult {
                     status: Some(*status),
                     error: None,
@@ -123,7 +132,9 @@ impl Dispatcher {
                     .map(|d| now + d);
                 if retry_at.is_some() {
                     tracing::info!(attempt, error = %error, "billing hook failed; will retry");
+                    self.metrics.record_hook_attempt("retry");
                 } else {
+                    self.metrics.record_hook_attempt("dead");
                     tracing::warn!(attempt, error = %error,
                         "billing hook dead-lettered; replay it with `scimgate hook replay`");
                 }

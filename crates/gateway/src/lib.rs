@@ -66,8 +66,6 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let bound = listener.local_addr()?;
-    let (stop_hooks, stop_rx) = tokio::sync::watch::channel(false);
-    let dispatcher = tokio::spawn(hooks::Dispatcher::new(store.clone(), &config)?.run(stop_rx));
     let keys = signing_keys(&config, &store).await?;
     let state = AppState {
         store: store.clone(),
@@ -78,6 +76,9 @@ pub async fn serve(
         keys: Arc::new(keys),
         throttle: Arc::default(),
     };
+    let (stop_hooks, stop_rx) = tokio::sync::watch::channel(false);
+    let dispatcher = hooks::Dispatcher::new(store.clone(), &state.config, state.metrics.clone())?;
+    let dispatcher = tokio::spawn(dispatcher.run(stop_rx));
     let drain = state.config.shutdown_timeout;
     let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, http::into_service(http::app(state)))

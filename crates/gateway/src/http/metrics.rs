@@ -17,6 +17,11 @@ struct RequestLabels {
     status: u16,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HookLabels {
+    outcome: &'static str,
+}
+
 type HistogramFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
 
 /// The process's metrics registry.
@@ -24,6 +29,7 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: HistogramFamily,
+    hook_attempts: Family<HookLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -44,10 +50,17 @@ impl Metrics {
             prometheus_client::registry::Unit::Seconds,
             latency.clone(),
         );
+        let hook_attempts = Family::<HookLabels, Counter>::default();
+        registry.register(
+            "hook_attempts",
+            "Billing-hook delivery attempts by outcome: delivered, retry, dead",
+            hook_attempts.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
+            hook_attempts,
         }
     }
 
@@ -62,6 +75,13 @@ impl Metrics {
         self.latency
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts one billing-hook delivery attempt: `delivered`, `retry` or `dead`.
+    pub fn record_hook_attempt(&self, outcome: &'static str) {
+        self.hook_attempts
+            .get_or_create(&HookLabels { outcome })
+            .inc();
     }
 
     /// The Prometheus text exposition of every series.
