@@ -3,6 +3,7 @@
 //! `main.rs` only parses the command line and calls [`cli::run`].
 
 pub mod cli;
+pub mod clients;
 pub mod clock;
 pub mod config;
 mod http;
