@@ -1072,6 +1072,25 @@ async fn cli_refuses_bad_clients(backend: Backend) {
         resp.json::<Value>().await.unwrap()["error"],
         "unauthorized_client"
     );
+    // T5: ten wrong secrets, then the client is refused for a while, even with
+    // the right secret.
+    let id = vendor["client_id"].as_str().unwrap();
+    for _ in 0..10 {
+        assert_eq!(
+            client_credentials(&gw, id, "sgcs_wrong").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let resp = gw
+        .http
+        .post(gw.url("/oauth/token"))
+        .basic_auth(id, vendor["client_secret"].as_str())
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().get("retry-after").is_some());
 }
 
 /// A JSON call to the admin API with the browser's session cookie.
