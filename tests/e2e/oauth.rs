@@ -1351,7 +1351,129 @@ async fn admins_manage_clients_and_vendor_clients_bind_to_the_approver(backend: 
     );
 }
 
+/// S5: a whole OAuth + SCIM session with logging at trace level leaves no
+/// password, secret, code, token or session cookie in the log.
+async fn no_secret_reaches_the_logs(backend: Backend) {
+    let env = Env::new(backend).await;
+    env.cli(&["workspace", "create", "--name", "Acme"]).await;
+    let admin = env
+        .cli(&[
+            "admin",
+            "create",
+            "--workspace",
+            "acme",
+            "--email",
+            "it@acme.test",
+        ])
+        .await;
+    let created = env
+        .cli(&[
+            "client",
+            "create",
+            "--workspace",
+            "acme",
+            "--redirect-uri",
+            CALLBACK,
+        ])
+        .await;
+    let bearer = env
+        .cli(&["token", "create", "--workspace", "acme", "--name", "okta"])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("gateway.log");
+    let gw = env
+        .start_logged(
+            &["--log-format", "json"],
+            &[("RUST_LOG", "trace")],
+            std::fs::File::create(&log_path).unwrap(),
+        )
+        .await;
+    let s = Setup {
+        client_id: created["client_id"].as_str().unwrap().to_owned(),
+        client_secret: created["client_secret"].as_str().unwrap().to_owned(),
+        password: admin["password"].as_str().unwrap().to_owned(),
+        env,
+        gw,
+    };
+    let mut browser = Browser::new();
+    browser.sign_in(&s.gw, "it@acme.test", &s.password).await;
+    let client = oauth_client(&s, AuthType::RequestBody);
+    let (code, verifier) = authorize(&s, &mut browser, &client, true).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .set_pkce_verifier(PkceCodeVerifier::new(
+            verifier.as_ref().unwrap().secret().clone(),
+        ))
+        .request_async(&http())
+        .await
+        .unwrap();
+    let refreshed = client
+        .exchange_refresh_token(tokens.refresh_token().unwrap())
+        .request_async(&http())
+        .await
+        .unwrap();
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada@acme.test"});
+    for token in [
+        refreshed.access_token().secret().as_str(),
+        bearer["token"].as_str().unwrap(),
+    ] {
+        let (status, _, _) = scim(
+            &s.gw,
+            reqwest::Method::POST,
+            "/scim/v2/Users",
+            token,
+            Some(&user),
+        )
+        .await;
+        assert!(status.is_success() || status == StatusCode::CONFLICT);
+    }
+    // Failures log too: a wrong secret, a replayed code, a bad token.
+    assert_eq!(
+        client_credentials(&s.gw, &s.client_id, "sgcs_wrong").await,
+        StatusCode::UNAUTHORIZED
+    );
+    let _ = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .request_async(&http())
+        .await;
+    assert_eq!(
+        scim_status(&s.gw, &format!("{}x", tokens.access_token().secret())).await,
+        StatusCode::UNAUTHORIZED
+    );
+    s.gw.stop().await;
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("token request"), "the log was captured");
+    let secrets = [
+        ("admin password", s.password.as_str()),
+        ("client secret", s.client_secret.as_str()),
+        ("authorization code", code.as_str()),
+        (
+            "PKCE verifier",
+            verifier.as_ref().unwrap().secret().as_str(),
+        ),
+        ("access token", tokens.access_token().secret().as_str()),
+        (
+            "refresh token",
+            tokens.refresh_token().unwrap().secret().as_str(),
+        ),
+        (
+            "rotated refresh token",
+            refreshed.refresh_token().unwrap().secret().as_str(),
+        ),
+        ("bearer token", bearer["token"].as_str().unwrap()),
+        (
+            "session cookie",
+            browser.cookies["scimgate_session"].as_str(),
+        ),
+    ];
+    for (what, secret) in secrets {
+        assert!(!log.contains(secret), "the {what} appears in the log");
+    }
+}
+
 crate::both_backends!(
+    no_secret_reaches_the_logs,
     okta_connects_with_oauth,
     admins_manage_clients_and_vendor_clients_bind_to_the_approver,
     authorize_refuses_without_redirecting,
