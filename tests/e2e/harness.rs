@@ -106,13 +106,27 @@ impl Env {
 
     /// Starts `scimgate serve ARGS` with extra environment.
     pub async fn start_with(&self, args: &[&str], envs: &[(&str, &str)]) -> Gateway {
+        self.spawn(args, envs, Stdio::inherit()).await
+    }
+
+    /// Starts `scimgate serve ARGS` with its log (stderr) written to `log`.
+    pub async fn start_logged(
+        &self,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        log: std::fs::File,
+    ) -> Gateway {
+        self.spawn(args, envs, Stdio::from(log)).await
+    }
+
+    async fn spawn(&self, args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> Gateway {
         let mut child = self
             .command()
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .envs(envs.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();

@@ -1072,10 +1072,410 @@ async fn cli_refuses_bad_clients(backend: Backend) {
         resp.json::<Value>().await.unwrap()["error"],
         "unauthorized_client"
     );
+    // T5: ten wrong secrets, then the client is refused for a while, even with
+    // the right secret.
+    let id = vendor["client_id"].as_str().unwrap();
+    for _ in 0..10 {
+        assert_eq!(
+            client_credentials(&gw, id, "sgcs_wrong").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let resp = gw
+        .http
+        .post(gw.url("/oauth/token"))
+        .basic_auth(id, vendor["client_secret"].as_str())
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().get("retry-after").is_some());
+}
+
+/// A JSON call to the admin API with the browser's session cookie.
+async fn admin_api(
+    b: &Browser,
+    gw: &Gateway,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = b
+        .http
+        .request(method, gw.url(path))
+        .header(COOKIE, b.cookie_header());
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        },
+    )
+}
+
+async fn client_credentials(gw: &Gateway, id: &str, secret: &str) -> StatusCode {
+    gw.http
+        .post(gw.url("/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn admins_manage_clients_and_vendor_clients_bind_to_the_approver(backend: Backend) {
+    use reqwest::Method;
+    let s = setup(backend, &[]).await;
+    let gw = &s.gw;
+    let mut acme = Browser::new();
+    acme.sign_in(gw, "it@acme.test", &s.password).await;
+
+    // Generate Credentials in the admin API: the secret is in this answer only.
+    let (status, created) = admin_api(
+        &acme,
+        gw,
+        Method::POST,
+        "/admin/api/oauth/clients",
+        Some(json!({"redirect_uris": [CALLBACK], "okta_app": "acme", "name": "Okta production"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["client_id"].as_str().unwrap().to_owned();
+    let secret1 = created["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(created["tenant_url"], gw.url("/scim/v2"));
+    let (_, listed) = admin_api(&acme, gw, Method::GET, "/admin/api/oauth/clients", None).await;
+    assert_eq!(listed["clients"].as_array().unwrap().len(), 2);
+    assert!(
+        listed.to_string().find("client_secret").is_none(),
+        "secrets are shown once"
+    );
+    let (status, body) = admin_api(
+        &acme,
+        gw,
+        Method::POST,
+        "/admin/api/oauth/clients",
+        Some(json!({"redirect_uris": ["http://idp.test/cb"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // Rotation: with an overlap both secrets work; without one the old dies at once.
+    assert_eq!(client_credentials(gw, &id, &secret1).await, StatusCode::OK);
+    let rotate = format!("/admin/api/oauth/clients/{id}/rotate-secret");
+    let (_, r) = admin_api(
+        &acme,
+        gw,
+        Method::POST,
+        &rotate,
+        Some(json!({"overlap_seconds": 3600})),
+    )
+    .await;
+    let secret2 = r["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        client_credentials(gw, &id, &secret1).await,
+        StatusCode::OK,
+        "overlap"
+    );
+    assert_eq!(client_credentials(gw, &id, &secret2).await, StatusCode::OK);
+    let (_, r) = admin_api(
+        &acme,
+        gw,
+        Method::POST,
+        &rotate,
+        Some(json!({"overlap_seconds": 0})),
+    )
+    .await;
+    let secret3 = r["client_secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        client_credentials(gw, &id, &secret2).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(client_credentials(gw, &id, &secret3).await, StatusCode::OK);
+
+    // Redirect URIs: checked when added; removing an unknown one is 404.
+    let uris = format!("/admin/api/oauth/clients/{id}/redirect-uris");
+    let (status, _) = admin_api(
+        &acme,
+        gw,
+        Method::POST,
+        &uris,
+        Some(json!({"uri": "https://h.test/cb#x"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, c) = admin_api(
+        &acme,
+        gw,
+        Method::POST,
+        &uris,
+        Some(json!({"uri": "https://h.test/cb"})),
+    )
+    .await;
+    assert_eq!(
+        (status, c["redirect_uris"].as_array().unwrap().len()),
+        (StatusCode::OK, 6)
+    );
+    let (status, _) = admin_api(
+        &acme,
+        gw,
+        Method::DELETE,
+        &uris,
+        Some(json!({"uri": "https://h.test/nope"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Another workspace's admin cannot see or touch it.
+    s.env
+        .cli(&["workspace", "create", "--name", "Globex"])
+        .await;
+    let g = s
+        .env
+        .cli(&[
+            "admin",
+            "create",
+            "--workspace",
+            "globex",
+            "--email",
+            "it@globex.test",
+        ])
+        .await;
+    let mut globex = Browser::new();
+    globex
+        .sign_in(gw, "it@globex.test", g["password"].as_str().unwrap())
+        .await;
+    let (status, _) = admin_api(
+        &globex,
+        gw,
+        Method::DELETE,
+        &format!("/admin/api/oauth/clients/{id}"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = admin_api(
+        &acme,
+        gw,
+        Method::DELETE,
+        &format!("/admin/api/oauth/clients/{id}"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        client_credentials(gw, &id, &secret3).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A vendor-level client: each approving admin's workspace owns its grant.
+    let vendor = s
+        .env
+        .cli(&[
+            "client",
+            "create",
+            "--vendor",
+            "--redirect-uri",
+            CALLBACK,
+            "--name",
+            "Acme SaaS",
+        ])
+        .await;
+    let vs = Setup {
+        env: Env::new(backend).await,
+        gw: s.env.start().await,
+        client_id: vendor["client_id"].as_str().unwrap().to_owned(),
+        client_secret: vendor["client_secret"].as_str().unwrap().to_owned(),
+        password: String::new(),
+    };
+    let vendor_client = oauth_client(&vs, AuthType::RequestBody);
+    let mut acme = Browser::new();
+    acme.sign_in(&vs.gw, "it@acme.test", &s.password).await;
+    let mut globex = Browser::new();
+    globex
+        .sign_in(&vs.gw, "it@globex.test", g["password"].as_str().unwrap())
+        .await;
+    let (code, _) = authorize(&vs, &mut acme, &vendor_client, false).await;
+    let acme_token = vendor_client
+        .exchange_code(AuthorizationCode::new(code))
+        .request_async(&http())
+        .await
+        .unwrap();
+    let (code, _) = authorize(&vs, &mut globex, &vendor_client, false).await;
+    let globex_token = vendor_client
+        .exchange_code(AuthorizationCode::new(code))
+        .request_async(&http())
+        .await
+        .unwrap();
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada@acme.test"});
+    let (status, _, _) = scim(
+        &vs.gw,
+        Method::POST,
+        "/scim/v2/Users",
+        acme_token.access_token().secret(),
+        Some(&user),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let count = |token: String| {
+        let gw = &vs.gw;
+        async move {
+            scim(gw, Method::GET, "/scim/v2/Users", &token, None)
+                .await
+                .2["totalResults"]
+                .clone()
+        }
+    };
+    assert_eq!(count(acme_token.access_token().secret().clone()).await, 1);
+    assert_eq!(
+        count(globex_token.access_token().secret().clone()).await,
+        0,
+        "Globex sees only Globex"
+    );
+    let acme_bearer = s
+        .env
+        .cli(&["token", "create", "--workspace", "acme", "--name", "check"])
+        .await;
+    assert_eq!(
+        count(acme_bearer["token"].as_str().unwrap().to_owned()).await,
+        1,
+        "the user landed in Acme"
+    );
+}
+
+/// S5: a whole OAuth + SCIM session with logging at trace level leaves no
+/// password, secret, code, token or session cookie in the log.
+async fn no_secret_reaches_the_logs(backend: Backend) {
+    let env = Env::new(backend).await;
+    env.cli(&["workspace", "create", "--name", "Acme"]).await;
+    let admin = env
+        .cli(&[
+            "admin",
+            "create",
+            "--workspace",
+            "acme",
+            "--email",
+            "it@acme.test",
+        ])
+        .await;
+    let created = env
+        .cli(&[
+            "client",
+            "create",
+            "--workspace",
+            "acme",
+            "--redirect-uri",
+            CALLBACK,
+        ])
+        .await;
+    let bearer = env
+        .cli(&["token", "create", "--workspace", "acme", "--name", "okta"])
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("gateway.log");
+    let gw = env
+        .start_logged(
+            &["--log-format", "json"],
+            &[("RUST_LOG", "trace")],
+            std::fs::File::create(&log_path).unwrap(),
+        )
+        .await;
+    let s = Setup {
+        client_id: created["client_id"].as_str().unwrap().to_owned(),
+        client_secret: created["client_secret"].as_str().unwrap().to_owned(),
+        password: admin["password"].as_str().unwrap().to_owned(),
+        env,
+        gw,
+    };
+    let mut browser = Browser::new();
+    browser.sign_in(&s.gw, "it@acme.test", &s.password).await;
+    let client = oauth_client(&s, AuthType::RequestBody);
+    let (code, verifier) = authorize(&s, &mut browser, &client, true).await;
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .set_pkce_verifier(PkceCodeVerifier::new(
+            verifier.as_ref().unwrap().secret().clone(),
+        ))
+        .request_async(&http())
+        .await
+        .unwrap();
+    let refreshed = client
+        .exchange_refresh_token(tokens.refresh_token().unwrap())
+        .request_async(&http())
+        .await
+        .unwrap();
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada@acme.test"});
+    for token in [
+        refreshed.access_token().secret().as_str(),
+        bearer["token"].as_str().unwrap(),
+    ] {
+        let (status, _, _) = scim(
+            &s.gw,
+            reqwest::Method::POST,
+            "/scim/v2/Users",
+            token,
+            Some(&user),
+        )
+        .await;
+        assert!(status.is_success() || status == StatusCode::CONFLICT);
+    }
+    // Failures log too: a wrong secret, a replayed code, a bad token.
+    assert_eq!(
+        client_credentials(&s.gw, &s.client_id, "sgcs_wrong").await,
+        StatusCode::UNAUTHORIZED
+    );
+    let _ = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .request_async(&http())
+        .await;
+    assert_eq!(
+        scim_status(&s.gw, &format!("{}x", tokens.access_token().secret())).await,
+        StatusCode::UNAUTHORIZED
+    );
+    s.gw.stop().await;
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("token request"), "the log was captured");
+    let secrets = [
+        ("admin password", s.password.as_str()),
+        ("client secret", s.client_secret.as_str()),
+        ("authorization code", code.as_str()),
+        (
+            "PKCE verifier",
+            verifier.as_ref().unwrap().secret().as_str(),
+        ),
+        ("access token", tokens.access_token().secret().as_str()),
+        (
+            "refresh token",
+            tokens.refresh_token().unwrap().secret().as_str(),
+        ),
+        (
+            "rotated refresh token",
+            refreshed.refresh_token().unwrap().secret().as_str(),
+        ),
+        ("bearer token", bearer["token"].as_str().unwrap()),
+        (
+            "session cookie",
+            browser.cookies["scimgate_session"].as_str(),
+        ),
+    ];
+    for (what, secret) in secrets {
+        assert!(!log.contains(secret), "the {what} appears in the log");
+    }
 }
 
 crate::both_backends!(
+    no_secret_reaches_the_logs,
     okta_connects_with_oauth,
+    admins_manage_clients_and_vendor_clients_bind_to_the_approver,
     authorize_refuses_without_redirecting,
     token_endpoint_negative_cases,
     cli_refuses_bad_clients,

@@ -401,6 +401,21 @@ fn parse_public_url(v: &str) -> Result<Url, String> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err(format!("\"{v}\" must not have a query or fragment"));
     }
+    // RFC 6749 §3.1, §10.9: codes, tokens and session cookies must not cross a
+    // network in clear; plain http is for a gateway reached on this machine only.
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback {
+        return Err(format!(
+            "\"{v}\" must use https (plain http only for 127.0.0.1, ::1 or localhost): OAuth codes, tokens \
+             and admin sessions would otherwise cross the network unencrypted; terminate TLS in front of the \
+             gateway and give its https URL"
+        ));
+    }
     Ok(url)
 }
 

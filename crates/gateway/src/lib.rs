@@ -4,6 +4,7 @@
 
 mod billing;
 pub mod cli;
+pub mod clients;
 pub mod clock;
 pub mod config;
 mod hooks;

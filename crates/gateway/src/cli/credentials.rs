@@ -5,17 +5,15 @@ use std::fmt::Write as _;
 use std::io::BufRead;
 
 use clap::Subcommand;
-use oauth::{PlainToken, RedirectUri, SecretKind};
+
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
-use store::{ClientRecord, NewClient, Store, StoreError, UniqueField};
+use store::{Store, StoreError, UniqueField};
 
 use super::{CliError, Output, no_workspace, rfc3339};
+use crate::clients::{self, ClientError};
 use crate::clock::Clock;
 use crate::config::Config;
-
-/// Most redirect URIs one client may register (RFC 6819 §5.2.3.5: keep the list short).
-const MAX_REDIRECT_URIS: usize = 20;
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -199,7 +197,8 @@ pub(super) async fn client(
             name,
             require_pkce,
         } => {
-            let uris = redirect_list(&redirect_uris, okta_app.as_deref())?;
+            let uris = clients::redirect_list(&redirect_uris, okta_app.as_deref())
+                .map_err(|e| cli_error(e, ""))?;
             client_create(
                 store,
                 config,
@@ -221,9 +220,13 @@ pub(super) async fn client(
                     other => other.into(),
                 })?;
             }
-            let clients = store.clients(workspace.as_deref()).await?;
-            let items: Vec<_> = clients.iter().map(client_json).collect();
-            let text = clients
+            let all = store.clients(workspace.as_deref()).await?;
+            let public = crate::Urls::new(&crate::public_url(config, config.listen));
+            let items: Vec<_> = all
+                .iter()
+                .map(|c| clients::to_json(c, &public, None))
+                .collect();
+            let text = all
                 .iter()
                 .map(|c| format!("{}\t{}\t{}", c.client_id, c.name, c.redirect_uris.join(" ")))
                 .collect::<Vec<_>>()
@@ -238,28 +241,26 @@ pub(super) async fn client(
             );
         }
         ClientCommand::RotateSecret { client_id, overlap } => {
-            let overlap = time::Duration::try_from(*overlap)
-                .map_err(|_| CliError::User("--overlap is too long".into()))?;
-            let secret = PlainToken::generate(SecretKind::ClientSecret);
-            store
-                .rotate_client_secret(&client_id, secret.hash().as_str(), now + overlap)
+            let (secret, until) = clients::rotate(store, &client_id, *overlap, now)
                 .await
                 .map_err(|e| match e {
-                    StoreError::NotFound => unknown(&client_id),
-                    other => other.into(),
+                    ClientError::NoWorkspace => unknown(&client_id),
+                    other => cli_error(other, ""),
                 })?;
             out.print(
-                &json!({"client_id": client_id, "client_secret": secret.expose(), "previous_secret_valid_until": rfc3339(now + overlap)}),
+                &json!({"client_id": client_id, "client_secret": secret.expose(), "previous_secret_valid_until": rfc3339(until)}),
                 &format!(
                     "New secret for {client_id} (shown only this once):\n\n    {}\n\n\
                      The previous secret keeps working until {}.",
                     secret.expose(),
-                    rfc3339(now + overlap)
+                    rfc3339(until)
                 ),
             );
         }
         ClientCommand::AddRedirectUri { client_id, uri } => {
-            let uri = redirect_list(std::slice::from_ref(&uri), None)?.remove(0);
+            let uri = clients::redirect_list(std::slice::from_ref(&uri), None)
+                .map_err(|e| cli_error(e, ""))?
+                .remove(0);
             store
                 .set_redirect_uri(&client_id, &uri, true, now)
                 .await
@@ -301,45 +302,6 @@ pub(super) async fn client(
     Ok(())
 }
 
-fn client_json(c: &ClientRecord) -> serde_json::Value {
-    json!({
-        "client_id": c.client_id,
-        "name": c.name,
-        "workspace": c.workspace_id,
-        "redirect_uris": c.redirect_uris,
-        "require_pkce": c.require_pkce,
-        "created_at": rfc3339(c.created_at),
-    })
-}
-
-/// The redirect URIs to register: each checked (https, or http on loopback; no
-/// fragment, wildcard or userinfo), plus Okta's presets for `okta_app`.
-fn redirect_list(given: &[String], okta_app: Option<&str>) -> Result<Vec<String>, CliError> {
-    let mut uris = Vec::new();
-    for raw in given {
-        let uri = RedirectUri::parse(raw)
-            .map_err(|e| CliError::User(format!("--redirect-uri {raw}: {e}")))?;
-        uris.push(uri.as_str().to_owned());
-    }
-    if let Some(app) = okta_app {
-        let presets = oauth::okta_presets(app)
-            .map_err(|e| CliError::User(format!("--okta-app {app}: {e}")))?;
-        uris.extend(presets.iter().map(|u| u.as_str().to_owned()));
-    }
-    uris.dedup();
-    if uris.is_empty() {
-        return Err(CliError::User(
-            "give at least one --redirect-uri, or --okta-app with the app name Okta shows".into(),
-        ));
-    }
-    if uris.len() > MAX_REDIRECT_URIS {
-        return Err(CliError::User(format!(
-            "at most {MAX_REDIRECT_URIS} redirect URIs per client"
-        )));
-    }
-    Ok(uris)
-}
-
 async fn client_create(
     store: &Store,
     config: &Config,
@@ -349,48 +311,22 @@ async fn client_create(
     name: &str,
     require_pkce: bool,
 ) -> Result<(), CliError> {
-    let now = Clock.now();
-    if name.is_empty() || name.len() > 100 {
-        return Err(CliError::User(
-            "--name must have 1 to 100 characters".into(),
-        ));
-    }
-    let id = PlainToken::generate(SecretKind::ClientId);
-    let secret = PlainToken::generate(SecretKind::ClientSecret);
-    let created = store
-        .create_client(&NewClient {
-            client_id: id.expose(),
-            workspace_id: workspace,
-            name,
-            secret_hash: secret.hash().as_str(),
-            require_pkce,
-            redirect_uris: uris,
-            now,
-        })
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => no_workspace(workspace.unwrap_or_default()),
-            other => other.into(),
-        })?;
+    let (created, secret) =
+        clients::create(store, workspace, uris, name, require_pkce, Clock.now())
+            .await
+            .map_err(|e| cli_error(e, workspace.unwrap_or_default()))?;
     let public = crate::Urls::new(&crate::public_url(config, config.listen));
-    let body = json!({
-        "client_id": created.client_id,
-        "client_secret": secret.expose(),
-        "workspace": created.workspace_id,
-        "authorization_url": public.at("/oauth/authorize"),
-        "token_url": public.at("/oauth/token"),
-        "tenant_url": public.scim_base(),
-        "redirect_uris": created.redirect_uris,
-    });
+    let body = clients::to_json(&created, &public, Some(&secret));
     let text = format!(
-        "Created OAuth client \"{name}\" for {}.\n\
-             Copy the secret now; it is shown only this once.\n\n\
-             Client ID:          {}\n\
-             Client secret:      {}\n\
-             Authorization URL:  {}\n\
-             Token URL:          {}\n\
-             Tenant URL:         {}\n\
-             Redirect URIs:\n    {}",
+        "Created OAuth client \"{}\" for {}.\n\
+         Copy the secret now; it is shown only this once.\n\n\
+         Client ID:          {}\n\
+         Client secret:      {}\n\
+         Authorization URL:  {}\n\
+         Token URL:          {}\n\
+         Tenant URL:         {}\n\
+         Redirect URIs:\n    {}",
+        created.name,
         created.workspace_id.as_deref().map_or_else(
             || "every workspace (vendor-level)".to_owned(),
             |w| format!("workspace {w}")
@@ -404,4 +340,12 @@ async fn client_create(
     );
     out.print(&body, &text);
     Ok(())
+}
+
+fn cli_error(e: ClientError, workspace: &str) -> CliError {
+    match e {
+        ClientError::Invalid(m) => CliError::User(m),
+        ClientError::NoWorkspace => no_workspace(workspace),
+        ClientError::Store(s) => s.into(),
+    }
 }

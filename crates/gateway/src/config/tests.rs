@@ -143,3 +143,12 @@ fn public_url_must_be_http_without_query() {
     assert!(parse_public_url("gw.example.com").is_err());
     assert!(parse_public_url("https://gw.example.com/?x=1").is_err());
 }
+
+#[test]
+fn public_url_is_https_unless_loopback() {
+    assert!(parse_public_url("http://localhost:8080").is_ok());
+    assert!(parse_public_url("http://[::1]:8080").is_ok());
+    let e = parse_public_url("http://gw.example.com").unwrap_err();
+    assert!(e.contains("must use https"), "{e}");
+    assert!(parse_public_url("http://10.0.0.5:8080").is_err());
+}

@@ -4,7 +4,7 @@
 pub(crate) mod admin;
 mod health;
 pub(crate) mod metrics;
-mod oauth;
+pub(crate) mod oauth;
 mod observe;
 mod scim;
 

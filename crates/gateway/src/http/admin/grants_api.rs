@@ -10,6 +10,7 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use super::api::{error, store_error};
 use super::session::AdminAuth;
 use crate::state::AppState;
 
@@ -17,17 +18,10 @@ fn time(t: Option<time::OffsetDateTime>) -> Option<String> {
     t.and_then(|t| t.format(&Rfc3339).ok())
 }
 
-fn unavailable() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({"error": "the database is unavailable; retry"})),
-    )
-        .into_response()
-}
-
 pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
-    let Ok(grants) = app.store.grants(&admin.workspace_id).await else {
-        return unavailable();
+    let grants = match app.store.grants(&admin.workspace_id).await {
+        Ok(g) => g,
+        Err(e) => return store_error(&e),
     };
     let items: Vec<_> = grants
         .iter()
@@ -55,14 +49,10 @@ pub(super) async fn revoke(
 ) -> Response {
     let grant = match app.store.grant(id).await {
         Ok(g) => g.filter(|g| g.workspace_id == admin.workspace_id),
-        Err(_) => return unavailable(),
+        Err(e) => return store_error(&e),
     };
     let Some(grant) = grant else {
-        return (
-            StatusCode::NOT_FOUND,
-            Json(json!({"error": "no such grant in this workspace"})),
-        )
-            .into_response();
+        return error(StatusCode::NOT_FOUND, "no such grant in this workspace");
     };
     let reason = format!("revoked by admin {}", admin.email);
     match app
@@ -74,6 +64,6 @@ pub(super) async fn revoke(
             tracing::info!(workspace.id = %admin.workspace_id, "grant revoked by an admin");
             Json(json!({"id": grant.id, "revoked": true, "was_live": revoked})).into_response()
         }
-        Err(_) => unavailable(),
+        Err(e) => store_error(&e),
     }
 }

@@ -1,7 +1,9 @@
 //! The admin console's sign-in, sign-out and landing page. Workspace admins sign
 //! in here to manage provisioning and to approve an IdP's OAuth request.
 
+mod api;
 mod billing_api;
+mod clients_api;
 mod grants_api;
 mod page;
 pub(crate) mod session;
@@ -14,7 +16,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Form, Router};
 use oauth::{PlainToken, SecretKind};
 use secrecy::SecretString;
@@ -45,6 +47,22 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/logout", post(logout))
         .route("/admin/static/app.css", get(stylesheet))
         .route("/admin/api/oauth/grants", get(grants_api::list))
+        .route(
+            "/admin/api/oauth/clients",
+            get(clients_api::list).post(clients_api::create),
+        )
+        .route(
+            "/admin/api/oauth/clients/{client_id}",
+            delete(clients_api::delete),
+        )
+        .route(
+            "/admin/api/oauth/clients/{client_id}/rotate-secret",
+            post(clients_api::rotate),
+        )
+        .route(
+            "/admin/api/oauth/clients/{client_id}/redirect-uris",
+            post(clients_api::add_redirect_uri).delete(clients_api::remove_redirect_uri),
+        )
         .route(
             "/admin/api/oauth/grants/{id}/revoke",
             post(grants_api::revoke),

@@ -1,0 +1,213 @@
+//! `/admin/api/oauth/clients`: Generate Credentials, redirect URIs, secret
+//! rotation and deletion for the signed-in admin's workspace. Vendor-level
+//! clients are managed by the vendor with the CLI only.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use store::ClientRecord;
+use time::format_description::well_known::Rfc3339;
+
+use super::api::{error, store_error};
+use super::session::AdminAuth;
+use crate::clients::{self, ClientError};
+use crate::state::AppState;
+
+fn client_error(e: &ClientError) -> Response {
+    match e {
+        ClientError::Invalid(m) => error(StatusCode::BAD_REQUEST, m),
+        ClientError::NoWorkspace => error(
+            StatusCode::NOT_FOUND,
+            "no such OAuth client in this workspace",
+        ),
+        ClientError::Store(s) => store_error(s),
+    }
+}
+
+/// The workspace's own client with this id, or the response to send.
+async fn owned(app: &AppState, workspace: &str, client_id: &str) -> Result<ClientRecord, Response> {
+    match app.store.client(client_id).await {
+        Ok(Some(c)) if c.workspace_id.as_deref() == Some(workspace) => Ok(c),
+        Ok(_) => Err(client_error(&ClientError::NoWorkspace)),
+        Err(e) => Err(store_error(&e)),
+    }
+}
+
+pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
+    match app.store.clients(Some(&admin.workspace_id)).await {
+        Ok(all) => {
+            let items: Vec<_> = all
+                .iter()
+                .map(|c| clients::to_json(c, &app.urls, None))
+                .collect();
+            Json(json!({ "clients": items })).into_response()
+        }
+        Err(e) => store_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewClient {
+    #[serde(default = "default_name")]
+    name: String,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    /// Adds Okta's callback URIs for this app name.
+    okta_app: Option<String>,
+    #[serde(default)]
+    require_pkce: bool,
+}
+
+fn default_name() -> String {
+    "Okta".to_owned()
+}
+
+/// Generate Credentials: the secret is in this response only.
+pub(super) async fn create(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Json(req): Json<NewClient>,
+) -> Response {
+    let created = async {
+        let uris = clients::redirect_list(&req.redirect_uris, req.okta_app.as_deref())?;
+        clients::create(
+            &app.store,
+            Some(&admin.workspace_id),
+            &uris,
+            &req.name,
+            req.require_pkce,
+            app.clock.now(),
+        )
+        .await
+    }
+    .await;
+    match created {
+        Ok((client, secret)) => {
+            tracing::info!(workspace.id = %admin.workspace_id, "OAuth client created by an admin");
+            (
+                StatusCode::CREATED,
+                super::super::oauth::no_store(),
+                Json(clients::to_json(&client, &app.urls, Some(&secret))),
+            )
+                .into_response()
+        }
+        Err(e) => client_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Rotation {
+    /// Seconds the previous secret keeps working (default one day).
+    #[serde(default = "default_overlap")]
+    overlap_seconds: u64,
+}
+
+fn default_overlap() -> u64 {
+    86_400
+}
+
+pub(super) async fn rotate(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(client_id): Path<String>,
+    Json(req): Json<Rotation>,
+) -> Response {
+    if let Err(r) = owned(&app, &admin.workspace_id, &client_id).await {
+        return r;
+    }
+    let overlap = std::time::Duration::from_secs(req.overlap_seconds);
+    match clients::rotate(&app.store, &client_id, overlap, app.clock.now()).await {
+        Ok((secret, until)) => (
+            StatusCode::OK,
+            super::super::oauth::no_store(),
+            Json(json!({
+                "client_id": client_id,
+                "client_secret": secret.expose(),
+                "previous_secret_valid_until": until.format(&Rfc3339).ok(),
+            })),
+        )
+            .into_response(),
+        Err(e) => client_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Uri {
+    uri: String,
+}
+
+async fn redirect_uri(
+    app: &AppState,
+    workspace: &str,
+    client_id: &str,
+    uri: &str,
+    add: bool,
+) -> Response {
+    if let Err(r) = owned(app, workspace, client_id).await {
+        return r;
+    }
+    let checked = if add {
+        match clients::redirect_list(&[uri.to_owned()], None) {
+            Ok(mut u) => u.remove(0),
+            Err(e) => return client_error(&e),
+        }
+    } else {
+        uri.to_owned()
+    };
+    match app
+        .store
+        .set_redirect_uri(client_id, &checked, add, app.clock.now())
+        .await
+    {
+        Ok(()) => match owned(app, workspace, client_id).await {
+            Ok(c) => Json(clients::to_json(&c, &app.urls, None)).into_response(),
+            Err(r) => r,
+        },
+        Err(store::StoreError::NotFound) => {
+            error(StatusCode::NOT_FOUND, "this redirect URI is not registered")
+        }
+        Err(e) => store_error(&e),
+    }
+}
+
+pub(super) async fn add_redirect_uri(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(client_id): Path<String>,
+    Json(req): Json<Uri>,
+) -> Response {
+    redirect_uri(&app, &admin.workspace_id, &client_id, &req.uri, true).await
+}
+
+pub(super) async fn remove_redirect_uri(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(client_id): Path<String>,
+    Json(req): Json<Uri>,
+) -> Response {
+    redirect_uri(&app, &admin.workspace_id, &client_id, &req.uri, false).await
+}
+
+/// Deletes the client; every grant and token issued to it dies with it.
+pub(super) async fn delete(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Path(client_id): Path<String>,
+) -> Response {
+    if let Err(r) = owned(&app, &admin.workspace_id, &client_id).await {
+        return r;
+    }
+    match app.store.delete_client(&client_id).await {
+        Ok(()) => {
+            tracing::info!(workspace.id = %admin.workspace_id, "OAuth client deleted by an admin");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => store_error(&e),
+    }
+}
