@@ -137,7 +137,8 @@ async fn an_admin_manages_seats_hooks_events_and_the_safeguard(backend: Backend)
             Some(json!({"url": "http://127.0.0.1:9/x"})),
         )
         .await;
-    assert_eq!((s, &err["error"]), (400, &json!("invalid_request")));
+    assert_eq!(s, 400);
+    assert!(err["error"].as_str().unwrap().starts_with("url: "), "{err}");
     let (s, hook) = admin
         .call(
             &gw,

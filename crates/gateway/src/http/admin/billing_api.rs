@@ -1,7 +1,7 @@
 //! `/admin/api/seats`, `/hooks`, `/deliveries`, `/events` and `/guard`: a workspace
 //! admin's seat settings, manual purchases and ledger, billing hooks and their
 //! deliveries, the pull API for billing events, and the deprovisioning safeguard. The
-//! bodies are the CLI's `--json` shapes (`crate::billing`).
+//! bodies are the CLI's `--json` shapes (`crate::billing`); refusals are `super::api`'s.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use store::{GuardSettings, SeatSettings, StoreError};
 use uuid::Uuid;
 
+use super::api;
 use super::session::AdminAuth;
 use crate::billing as views;
 use crate::state::AppState;
@@ -35,48 +36,37 @@ pub(super) fn router() -> axum::Router<AppState> {
         .route("/admin/api/guard/cancel", post(cancel_guard))
 }
 
-/// A refused request: `{"error": code, "message": text}`.
+/// A refused request, in the admin API's one shape (`super::api`).
 #[derive(Debug)]
 pub(super) enum ApiError {
     Invalid(String),
     NotFound(&'static str),
-    Unavailable,
+    Store(StoreError),
     Internal(String),
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, message) = match self {
-            Self::Invalid(m) => (StatusCode::BAD_REQUEST, "invalid_request", m),
-            Self::NotFound(what) => (
+        match self {
+            Self::Invalid(message) => api::error(StatusCode::BAD_REQUEST, &message),
+            Self::NotFound(what) => api::error(
                 StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no such {what} in this workspace"),
+                &format!("no such {what} in this workspace"),
             ),
-            Self::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "the database is unavailable; retry".to_owned(),
-            ),
+            Self::Store(e) => api::store_error(&e),
             Self::Internal(detail) => {
-                tracing::error!(error = %detail, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error".to_owned(),
-                )
+                tracing::error!(error = %detail, "admin API failure");
+                api::error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
             }
-        };
-        (status, Json(json!({"error": code, "message": message}))).into_response()
+        }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => Self::NotFound("item"),
-            StoreError::Unavailable(_) => Self::Unavailable,
-            other => Self::Internal(other.to_string()),
+            StoreError::NotFound => Self::NotFound("workspace"),
+            other => Self::Store(other),
         }
     }
 }
@@ -323,28 +313,21 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn each_refusal_has_its_status_code_and_no_internal_detail() {
+    async fn each_refusal_has_its_status_and_no_internal_detail() {
         let cases = [
-            (ApiError::Invalid("count".into()), 400, "invalid_request"),
-            (ApiError::NotFound("hook"), 404, "not_found"),
-            (StoreError::NotFound.into(), 404, "not_found"),
-            (
-                StoreError::Unavailable("pool".into()).into(),
-                503,
-                "unavailable",
-            ),
-            (
-                StoreError::Internal("secret sql".into()).into(),
-                500,
-                "internal",
-            ),
+            (ApiError::Invalid("count".into()), 400),
+            (ApiError::NotFound("hook"), 404),
+            (StoreError::NotFound.into(), 404),
+            (StoreError::Unavailable("pool".into()).into(), 503),
+            (StoreError::Internal("secret sql".into()).into(), 500),
+            (ApiError::Internal("secret sql".into()), 500),
         ];
-        for (err, status, code) in cases {
+        for (err, status) in cases {
             let r = err.into_response();
             assert_eq!(r.status().as_u16(), status);
             let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
             let v: Value = serde_json::from_slice(&body).unwrap();
-            assert_eq!(v["error"], code);
+            assert!(v["error"].is_string(), "{v}");
             assert!(!v.to_string().contains("secret sql") && !v.to_string().contains("pool"));
         }
     }
