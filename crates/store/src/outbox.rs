@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -66,6 +67,23 @@ pub(crate) use emit;
 /// every event) wants `event`.
 pub(crate) fn subscribed(filter: &str, event: seats::EventType) -> bool {
     filter.is_empty() || filter.split(' ').any(|name| name == event.as_str())
+}
+
+/// A user event's `data` (seat counts are merged in where a seat moved).
+pub(crate) fn user_data(id: Uuid, user_name: &str, active: bool) -> Value {
+    json!({"user_id": id, "user_name": user_name, "active": active})
+}
+
+/// A group event's `data`.
+pub(crate) fn group_data(id: Uuid, display_name: &str) -> Value {
+    json!({"group_id": id, "display_name": display_name})
+}
+
+/// Adds `extra`'s fields (seat counts) to an event's `data`.
+pub(crate) fn merge(data: &mut Value, extra: Value) {
+    if let (Value::Object(d), Value::Object(e)) = (data, extra) {
+        d.extend(e);
+    }
 }
 
 /// A hook endpoint. The secret is not part of it: it is shown once, at creation.

@@ -4,12 +4,12 @@
 use scim::filter::{Checked, CheckedExpr, CompareOp, Filter, TypedValue};
 use scim::schema::ResourceKind;
 use seats::EventType;
-use serde_json::{Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::guard::guard_deprovision;
-use crate::outbox::emit;
+use crate::outbox::{emit, group_data, merge, user_data};
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
 use crate::tx::in_tx;
@@ -174,23 +174,6 @@ fn modify_action(kind: ResourceKind, before: &Value, after: &Value) -> EventType
             _ => EventType::UserUpdated,
         },
         ResourceKind::Group => EventType::GroupUpdated,
-    }
-}
-
-/// A user event's `data` (seat counts are merged in where a seat moved).
-fn user_data(id: Uuid, user_name: &str, active: bool) -> Value {
-    json!({"user_id": id, "user_name": user_name, "active": active})
-}
-
-/// A group event's `data`.
-fn group_data(id: Uuid, display_name: &str) -> Value {
-    json!({"group_id": id, "display_name": display_name})
-}
-
-/// Adds `extra`'s fields (seat counts) to an event's `data`.
-fn merge(data: &mut Value, extra: Value) {
-    if let (Value::Object(d), Value::Object(e)) = (data, extra) {
-        d.extend(e);
     }
 }
 
