@@ -134,8 +134,9 @@ pub struct DeliveryRecord {
     pub delivered_at: Option<OffsetDateTime>,
 }
 
-/// A delivery claimed by a dispatcher: everything one attempt needs.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A delivery claimed by a dispatcher: everything one attempt needs. `Debug` leaves
+/// out the secret (docs/style.md §6).
+#[derive(Clone, sqlx::FromRow)]
 pub struct DueDelivery {
     pub id: Uuid,
     /// The idempotency id, sent as `webhook-id` on every attempt.
@@ -148,6 +149,18 @@ pub struct DueDelivery {
     pub secret: String,
     /// The exact body to sign and send.
     pub payload: String,
+}
+
+impl std::fmt::Debug for DueDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DueDelivery")
+            .field("id", &self.id)
+            .field("event_id", &self.event_id)
+            .field("hook_id", &self.hook_id)
+            .field("attempts", &self.attempts)
+            .field("secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an attempt did, as the dispatcher records it.
@@ -350,6 +363,24 @@ impl Store {
 mod tests {
     use super::subscribed;
     use seats::EventType;
+
+    #[test]
+    fn a_due_delivery_never_shows_its_secret() {
+        let d = super::DueDelivery {
+            id: uuid::Uuid::nil(),
+            event_id: uuid::Uuid::nil(),
+            hook_id: uuid::Uuid::nil(),
+            attempts: 0,
+            url: "https://billing.example/h?token=t0ken".into(),
+            secret: "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0".into(),
+            payload: "{}".into(),
+        };
+        let shown = format!("{d:?}");
+        assert!(
+            !shown.contains("whsec_") && !shown.contains("t0ken"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn an_empty_filter_takes_every_event_and_a_list_only_its_own() {
