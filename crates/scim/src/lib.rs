@@ -13,6 +13,7 @@ pub mod path;
 pub mod resource;
 pub mod schema;
 pub mod sort;
+pub mod v1;
 pub mod value;
 
 pub use error::{Error, ScimType};
