@@ -12,6 +12,7 @@ mod foundation;
 mod harness;
 mod oauth;
 mod scim;
+mod scim11;
 mod selftest;
 
 /// Expands `async fn story(backend: Backend)` items into `sqlite::story` and
