@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::harness::{Backend, Env, Gateway, scim};
+use crate::selftest::{failures, selftest};
 
 const CORE: &str = "urn:scim:schemas:core:1.0";
 const ENTERPRISE: &str = "urn:scim:schemas:extension:enterprise:1.0";
@@ -360,6 +361,32 @@ async fn header_variants_discovery_and_errors(backend: Backend) {
     );
 }
 
+/// Seed 002: the template's whole sequence against the real gateway's `/scim/v1`,
+/// leaving nothing behind; the same run against `/scim/v2` fails, as Okta would.
+async fn okta_scim11_profile_passes(backend: Backend) {
+    let env = Env::new(backend).await;
+    let (_, token) = env.workspace_with_token("Selftest").await;
+    let gw = env.start().await;
+    let base = gw.url("/scim/v1");
+    let (code, report) = selftest("okta-scim11", &base, &token).await;
+    assert_eq!(
+        report["failed"],
+        0,
+        "failed steps: {:#?}",
+        failures(&report)
+    );
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["profile"], "okta-scim11");
+    assert!(report["passed"].as_u64().unwrap() >= 24, "{report:#}");
+    for resource in ["/scim/v2/Users", "/scim/v2/Groups"] {
+        let (_, _, list) = scim(&gw, Method::GET, resource, &token, None).await;
+        assert_eq!(list["totalResults"], 0, "left behind: {list:#}");
+    }
+    let (code, report) = selftest("okta-scim11", &gw.url("/scim/v2"), &token).await;
+    assert_eq!(code, Some(1));
+    assert!(report["failed"].as_u64().unwrap() > 0, "{report:#}");
+}
+
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
@@ -368,4 +395,5 @@ crate::both_backends!(
     created_in_v1_is_the_same_user_in_v2,
     groups_push_over_v1,
     header_variants_discovery_and_errors,
+    okta_scim11_profile_passes,
 );

@@ -49,8 +49,8 @@ pub enum Command {
     /// Manage OAuth clients (the credentials Okta's "OAuth 2.0 Authorization Code" uses).
     #[command(subcommand)]
     Client(ClientCommand),
-    /// Replay Okta's or Entra ID's provisioning requests against any SCIM 2.0 server
-    /// and report what that IdP would accept; exits 1 if any step fails.
+    /// Replay Okta's or Entra ID's provisioning requests against any SCIM server (2.0;
+    /// 1.1 for `okta-scim11`) and report what that IdP would accept; exits 1 if any step fails.
     Selftest {
         #[arg(long, value_enum)]
         profile: crate::selftest::Profile,
