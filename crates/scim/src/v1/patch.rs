@@ -15,14 +15,22 @@ use crate::{Error, ScimType};
 
 /// The 2.0 `PatchOp` body equivalent to a 1.1 PATCH body.
 ///
-/// 400 `invalidSyntax` when the body is not an object, `meta.attributes` is not
-/// a list of names, or the body changes nothing.
+/// 400 `invalidSyntax` when the body is not an object, is a 2.0 `PatchOp`,
+/// `meta.attributes` is not a list of names, or the body changes nothing.
 pub fn patch_to_v2(body: Value) -> Result<Value, Error> {
     let Value::Object(body) = body else {
         return Err(syntax(
             "A PATCH body must be a JSON object (a partial resource).",
         ));
     };
+    // Ignoring unknown attributes would turn a 2.0 PatchOp sent to the 1.1 base into
+    // a silent no-op; say which base URL it belongs to instead.
+    if body.keys().any(|k| k.eq_ignore_ascii_case("Operations")) {
+        return Err(syntax(
+            "This is a SCIM 2.0 PATCH (\"Operations\"); send it to the /scim/v2 base URL. \
+             A SCIM 1.1 PATCH is a partial resource.",
+        ));
+    }
     let mut ops = Vec::new();
     for (key, value) in &body {
         if key.eq_ignore_ascii_case("meta") {

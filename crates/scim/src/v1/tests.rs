@@ -331,6 +331,7 @@ fn patch_rejects_bodies_that_are_not_partial_resources() {
         json!({"meta": {"attributes": "title"}}),
         json!({"meta": {"attributes": [1]}}),
         json!({ENTERPRISE_URN: "x"}),
+        json!({"schemas": [patch::PATCH_OP_SCHEMA], "Operations": [{"op": "replace", "value": {"active": false}}]}),
     ] {
         let e = patch_to_v2(body.clone()).unwrap_err();
         assert_eq!(
