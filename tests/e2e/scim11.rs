@@ -288,7 +288,25 @@ async fn groups_push_over_v1(backend: Backend) {
 
 async fn header_variants_discovery_and_errors(backend: Backend) {
     let env = Env::new(backend).await;
-    let (_, token) = env.workspace_with_token("Acme").await;
+    let (ws, token) = env.workspace_with_token("Acme").await;
+    // `token create` names both base URLs, so the admin knows which template takes which.
+    let created = env
+        .cli(&["token", "create", "--workspace", &ws, "--name", "okta11"])
+        .await;
+    assert!(
+        created["scim11_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/scim/v1"),
+        "{created}"
+    );
+    assert!(
+        created["tenant_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/scim/v2"),
+        "{created}"
+    );
     let gw = env.start().await;
     // Bearer, bare, and a paste with surrounding whitespace all authenticate, on both bases.
     for auth in [
