@@ -44,7 +44,7 @@ async fn scim11(
 
 async fn created_in_v1_is_the_same_user_in_v2(backend: Backend) {
     let env = Env::new(backend).await;
-    let (_, token) = env.workspace_with_token("Acme").await;
+    let (ws, token) = env.workspace_with_token("Acme").await;
     let gw = env.start().await;
 
     // Create over 1.1, with the enterprise 1.0 extension and a manager.
@@ -177,6 +177,34 @@ async fn created_in_v1_is_the_same_user_in_v2(backend: Backend) {
             v2["name"]["familyName"].as_str()
         ),
         (Some("Augusta"), Some("Lovelace"))
+    );
+    // Both dialects wrote one audit trail, in the same terms.
+    let store = store::Store::connect(
+        &store::DatabaseUrl::parse(env.db.url()).unwrap(),
+        &store::PoolOptions::default(),
+    )
+    .await
+    .unwrap();
+    let uuid = id.parse().unwrap();
+    let mut actions: Vec<String> = store
+        .audit_events(&ws, Some(uuid), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.actor, "token okta");
+            e.action
+        })
+        .collect();
+    actions.reverse();
+    assert_eq!(
+        actions,
+        [
+            "user.provisioned",
+            "user.deactivated",
+            "user.reactivated",
+            "user.updated"
+        ]
     );
     // One userName per workspace whatever the dialect: a 1.1 duplicate is a 1.1 409.
     let (status, _, err) = scim11(&gw, Method::POST, "/scim/v1/Users", &token, Some(&body)).await;
