@@ -14,6 +14,7 @@ mod harness;
 mod hooks;
 mod oauth;
 mod scim;
+mod scim11;
 mod seats;
 mod selftest;
 

@@ -491,6 +491,9 @@ async fn okta_connects_with_oauth(backend: Backend) {
 
     // Sign-out ends the session: the authorization URL asks for sign-in again.
     let (_, _, home) = browser.get(&s.gw.url("/admin")).await;
+    // The console names both base URLs and which Okta template takes the 1.1 one (issue #9).
+    assert!(home.contains(&s.gw.url("/scim/v2")) && home.contains(&s.gw.url("/scim/v1")));
+    assert!(home.contains("SCIM 1.1 Header Auth"), "{home}");
     let csrf = hidden(&home, "csrf");
     let (status, headers, _) = browser
         .post(&s.gw.url("/admin/logout"), &[("csrf", &csrf)])

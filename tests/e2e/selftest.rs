@@ -22,7 +22,7 @@ const DEADLINE: Duration = Duration::from_secs(300);
 
 /// Runs `scimgate --json selftest …` (no database configured: it needs none) and
 /// returns its exit code and report. The token never appears in its output.
-async fn selftest(profile: &str, base: &str, token: &str) -> (Option<i32>, Value) {
+pub(crate) async fn selftest(profile: &str, base: &str, token: &str) -> (Option<i32>, Value) {
     let run = Command::new(BIN)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -56,7 +56,7 @@ async fn selftest(profile: &str, base: &str, token: &str) -> (Option<i32>, Value
     (out.status.code(), report)
 }
 
-fn failures(report: &Value) -> Vec<&Value> {
+pub(crate) fn failures(report: &Value) -> Vec<&Value> {
     report["steps"]
         .as_array()
         .unwrap()

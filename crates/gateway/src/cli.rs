@@ -62,8 +62,8 @@ pub enum Command {
     /// Manage OAuth clients (the credentials Okta's "OAuth 2.0 Authorization Code" uses).
     #[command(subcommand)]
     Client(ClientCommand),
-    /// Replay Okta's or Entra ID's provisioning requests against any SCIM 2.0 server
-    /// and report what that IdP would accept; exits 1 if any step fails.
+    /// Replay Okta's or Entra ID's provisioning requests against any SCIM server (2.0;
+    /// 1.1 for `okta-scim11`) and report what that IdP would accept; exits 1 if any step fails.
     Selftest {
         #[arg(long, value_enum)]
         profile: crate::selftest::Profile,
@@ -359,12 +359,13 @@ async fn token_create(
         )),
         other => other.into(),
     })?;
-    let tenant_url = crate::Urls::new(&crate::public_url(config, config.listen)).scim_base();
+    let urls = crate::Urls::new(&crate::public_url(config, config.listen));
+    let (tenant_url, scim11_url) = (urls.scim_base(), urls.scim_v1_base());
     let expiry = expires_at.map_or_else(
         || "never expires".to_owned(),
         |t| format!("expires {}", rfc3339(t)),
     );
-    let mut body = json!({"token": plain.expose(), "name": name, "workspace": workspace, "tenant_url": tenant_url});
+    let mut body = json!({"token": plain.expose(), "name": name, "workspace": workspace, "tenant_url": tenant_url, "scim11_url": scim11_url});
     if let Some(t) = expires_at {
         body["expires_at"] = json!(rfc3339(t));
     }
@@ -373,7 +374,8 @@ async fn token_create(
         &format!(
             "Created token \"{name}\" for workspace {workspace} ({expiry}).\n\
              Copy it now; it is shown only this once:\n\n    {}\n\n\
-             SCIM base URL (Okta: Base URL, Entra ID: Tenant URL): {tenant_url}",
+             SCIM base URL (Okta: Base URL, Entra ID: Tenant URL): {tenant_url}\n\
+             For Okta's \"SCIM 1.1 Header Auth\" app, the Base URL is {scim11_url}",
             plain.expose()
         ),
     );

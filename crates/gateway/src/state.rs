@@ -53,6 +53,11 @@ impl Urls {
         format!("{}/scim/v2", self.base)
     }
 
+    /// The SCIM 1.1 base, for Okta's "SCIM 1.1 Header Auth" template.
+    pub fn scim_v1_base(&self) -> String {
+        format!("{}/scim/v1", self.base)
+    }
+
     /// A path under the public URL, e.g. `/oauth/token`.
     pub fn at(&self, path: &str) -> String {
         format!("{}{path}", self.base)

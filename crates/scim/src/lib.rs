@@ -1,6 +1,6 @@
 //! SCIM 2.0 (RFC 7643, RFC 7644) as pure data and functions: schemas and discovery
 //! documents, the filter language, paths, resource validation and rendering, the
-//! PATCH engine, and protocol errors.
+//! PATCH engine, and protocol errors; SCIM 1.1 is a dialect mapped onto them (`v1`).
 //!
 //! Knows nothing of HTTP servers, databases or clocks: values in, values or errors out.
 
@@ -13,6 +13,7 @@ pub mod path;
 pub mod resource;
 pub mod schema;
 pub mod sort;
+pub mod v1;
 pub mod value;
 
 pub use error::{Error, ScimType};

@@ -28,6 +28,7 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .merge(admin::router())
         .merge(oauth::router())
         .nest("/scim/v2", scim::router())
+        .nest("/scim/v1", scim::v1_router(state.clone()))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

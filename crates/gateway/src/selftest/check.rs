@@ -5,11 +5,22 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{ERROR, LIST};
+use super::{ERROR, LIST, V1_CORE};
+
+/// Which SCIM version's envelopes a response must use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// RFC 7644: `ListResponse` and `Error` messages.
+    V2,
+    /// SCIM 1.1 (draft-scim-api-01): lists under the core 1.0 schema,
+    /// errors as `{"Errors": [{"description", "code"}]}`.
+    V1,
+}
 
 /// A response, read whole.
 #[derive(Debug)]
 pub(crate) struct Resp {
+    pub(crate) dialect: Dialect,
     pub(crate) status: u16,
     pub(crate) location: Option<String>,
     /// `Value::Null` when the body is empty.
@@ -81,12 +92,14 @@ impl Resp {
         Err(format!("expected HTTP {want}, got {}{detail}", self.status).into())
     }
 
-    /// The SCIM error `detail`, when the body is one.
+    /// The SCIM error `detail` (1.1: the first error's `description`), when the body is one.
     pub(crate) fn detail(&self) -> Option<&str> {
-        self.body
-            .get("detail")
-            .and_then(Value::as_str)
-            .filter(|d| !d.is_empty())
+        match self.dialect {
+            Dialect::V2 => self.body.get("detail"),
+            Dialect::V1 => self.body.pointer("/Errors/0/description"),
+        }
+        .and_then(Value::as_str)
+        .filter(|d| !d.is_empty())
     }
 
     /// `expected` status with a body that is a JSON object (a resource).
@@ -107,8 +120,12 @@ impl Resp {
     pub(crate) fn list(&self) -> Check<Page> {
         self.expect(&[200])?;
         let b = &self.body;
-        if !has_schema(b, LIST) {
-            return Err(format!("the body is not a ListResponse: `schemas` lacks {LIST}").into());
+        let schema = match self.dialect {
+            Dialect::V2 => LIST,
+            Dialect::V1 => V1_CORE,
+        };
+        if !has_schema(b, schema) {
+            return Err(format!("the body is not a ListResponse: `schemas` lacks {schema}").into());
         }
         let int = |k: &str| {
             b.get(k).and_then(Value::as_u64).ok_or_else(|| {
@@ -183,6 +200,17 @@ impl Resp {
     pub(crate) fn error(&self, expected: u16) -> Check<()> {
         self.expect(&[expected])?;
         let b = &self.body;
+        if self.dialect == Dialect::V1 {
+            return match b.pointer("/Errors/0/code") {
+                Some(Value::String(s)) if s == &expected.to_string() && self.detail().is_some() => {
+                    Ok(())
+                }
+                _ => Err(format!(
+                    "a SCIM 1.1 error must be {{\"Errors\": [{{\"description\": …, \"code\": \"{expected}\"}}]}}, got {b}"
+                )
+                .into()),
+            };
+        }
         if !has_schema(b, ERROR) {
             return Err(format!("the error body's `schemas` lacks {ERROR}").into());
         }

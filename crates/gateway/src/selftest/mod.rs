@@ -4,12 +4,13 @@
 //! would have shown the admin when it is not.
 //!
 //! The request sequences and the assertions follow `docs/idp-wire.md` (OK-n, EN-n).
-//! This module holds the runner, the report and the response checks shared by both
-//! profiles; `okta.rs` and `entra.rs` hold the sequences. It needs no database.
+//! This module holds the runner, the report and the response checks shared by the
+//! profiles; `okta.rs`, `okta11.rs` and `entra.rs` hold the sequences. It needs no database.
 
 mod check;
 mod entra;
 mod okta;
+mod okta11;
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -21,7 +22,8 @@ use serde_json::{Value, json};
 use url::Url;
 
 pub(crate) use check::{
-    Check, Problem, Resp, expect_active, expect_members, expect_str, has_schema, id_of, str_at,
+    Check, Dialect, Problem, Resp, expect_active, expect_members, expect_str, has_schema, id_of,
+    str_at,
 };
 
 /// Every request gives up after this long; both IdPs give up after 60 s (idp-wire §1).
@@ -34,6 +36,8 @@ pub(crate) const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:ente
 pub(crate) const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+/// SCIM 1.1's core schema: Users, Groups and list responses (draft-scim-core-schema-01).
+pub(crate) const V1_CORE: &str = "urn:scim:schemas:core:1.0";
 
 /// Which identity provider's request sequence to replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -42,6 +46,9 @@ pub enum Profile {
     Okta,
     /// The Microsoft Entra ID provisioning service (legacy and `aadOptscim062020` dialects).
     Entra,
+    /// Okta's "SCIM 1.1 Header Auth" catalog app: SCIM 1.1 with the bare token as
+    /// the whole `Authorization` value; `--base` is the `/scim/v1` URL.
+    OktaScim11,
 }
 
 impl Profile {
@@ -50,6 +57,14 @@ impl Profile {
         match self {
             Self::Okta => "okta",
             Self::Entra => "entra",
+            Self::OktaScim11 => "okta-scim11",
+        }
+    }
+
+    fn dialect(self) -> Dialect {
+        match self {
+            Self::Okta | Self::Entra => Dialect::V2,
+            Self::OktaScim11 => Dialect::V1,
         }
     }
 }
@@ -138,7 +153,7 @@ impl Report {
     /// The human-readable form.
     pub fn to_text(&self) -> String {
         let idp = match self.profile {
-            Profile::Okta => "Okta",
+            Profile::Okta | Profile::OktaScim11 => "Okta",
             Profile::Entra => "Entra ID",
         };
         let mut out = format!(
@@ -181,6 +196,7 @@ pub async fn run(
     match profile {
         Profile::Okta => okta::run(&mut r).await,
         Profile::Entra => entra::run(&mut r).await,
+        Profile::OktaScim11 => okta11::run(&mut r).await,
     }
     let cleanup = r.cleanup().await;
     Ok(Report {
@@ -259,7 +275,7 @@ impl Req {
 pub(crate) fn filter(profile: Profile, expr: &str) -> String {
     let form: String = url::form_urlencoded::byte_serialize(expr.as_bytes()).collect();
     match profile {
-        Profile::Okta => format!("filter={}", form.replace('+', "%20")),
+        Profile::Okta | Profile::OktaScim11 => format!("filter={}", form.replace('+', "%20")),
         // Entra's validator capture keeps the quotes raw: filter=userName+eq+"a%40b".
         Profile::Entra => format!("filter={}", form.replace("%22", "\"")),
     }
@@ -310,10 +326,14 @@ impl Runner {
         origin.set_query(None);
         origin.set_fragment(None);
         let base_path = origin.as_str().trim_end_matches('/').to_owned();
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| {
-                SelftestError::Base("the token contains characters not allowed in a header".into())
-            })?;
+        // Header-auth templates send the pasted token as the whole value.
+        let credential = match profile {
+            Profile::OktaScim11 => token.expose_secret().to_owned(),
+            Profile::Okta | Profile::Entra => format!("Bearer {}", token.expose_secret()),
+        };
+        let mut bearer = HeaderValue::from_str(&credential).map_err(|_| {
+            SelftestError::Base("the token contains characters not allowed in a header".into())
+        })?;
         bearer.set_sensitive(true);
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
@@ -360,6 +380,14 @@ impl Runner {
             (_, Headers::OktaSpecPost) => {
                 put("accept", "application/scim+json; charset=utf-8");
                 put("content-type", "application/json");
+            }
+            // Okta's SCIM 1.1 connector speaks plain JSON.
+            (Profile::OktaScim11, Headers::Idp) => {
+                put("user-agent", "Okta SCIM Client 1.0.0");
+                put("accept", "application/json");
+                if has_body {
+                    put("content-type", "application/json");
+                }
             }
             (Profile::Entra, Headers::Idp) => {
                 put("user-agent", "Microsoft Azure AD SCIM provisioning");
@@ -427,6 +455,7 @@ impl Runner {
         })?;
         let empty = bytes.iter().all(u8::is_ascii_whitespace);
         let mut out = Resp {
+            dialect: self.profile.dialect(),
             status,
             location,
             body: Value::Null,
@@ -450,10 +479,14 @@ impl Runner {
             .next()
             .unwrap_or("")
             .trim();
-        if !media.eq_ignore_ascii_case("application/scim+json") {
+        let want = match self.profile.dialect() {
+            Dialect::V2 => "application/scim+json",
+            Dialect::V1 => "application/json",
+        };
+        if !media.eq_ignore_ascii_case(want) {
             return Err(Problem {
                 text: format!(
-                    "HTTP {status} with Content-Type {:?}; every SCIM response, errors included, must be application/scim+json",
+                    "HTTP {status} with Content-Type {:?}; every SCIM response, errors included, must be {want}",
                     content_type.as_deref().unwrap_or("(none)")
                 ),
                 idp: None,
@@ -562,7 +595,7 @@ impl Runner {
         match self.profile {
             // Okta fails the task and shows the SCIM `detail` under Tasks and Alerts
             // (idp-wire §3.1); the admin retries it by hand.
-            Profile::Okta => format!("{action} failed: {reason}"),
+            Profile::Okta | Profile::OktaScim11 => format!("{action} failed: {reason}"),
             Profile::Entra => {
                 let code = match status {
                     None => "the request did not complete; Entra retries on the next cycle",
@@ -610,9 +643,11 @@ impl Runner {
             });
         }
         for u in std::mem::take(&mut self.users) {
-            let deactivate = Req::new("cleanup", Method::PATCH, format!("/Users/{u}")).body(
-                patch_ops(json!([{"op": "replace", "value": {"active": false}}])),
-            );
+            let body = match self.profile.dialect() {
+                Dialect::V2 => patch_ops(json!([{"op": "replace", "value": {"active": false}}])),
+                Dialect::V1 => json!({"schemas": [V1_CORE], "active": false}),
+            };
+            let deactivate = Req::new("cleanup", Method::PATCH, format!("/Users/{u}")).body(body);
             let deactivated = self
                 .raw(&deactivate)
                 .await

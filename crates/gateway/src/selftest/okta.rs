@@ -123,7 +123,7 @@ fn new_user_body(user_name: &str, given: &str, family: &str, okta_id: &str) -> V
 }
 
 /// Checks a created or read user carries what Okta and its spec test read back (§3.2 #6, #7).
-fn check_user(u: &Value, sent: &Value) -> Check<String> {
+pub(super) fn check_user(u: &Value, sent: &Value) -> Check<String> {
     let id = id_of(u)?;
     expect_str(
         u,

@@ -5,6 +5,7 @@ use super::*;
 fn resp(status: u16, body: Value) -> Resp {
     let empty = body.is_null();
     Resp {
+        dialect: Dialect::V2,
         status,
         location: None,
         body,
@@ -150,4 +151,36 @@ fn the_base_url_keeps_its_query_on_every_request_and_hides_a_password() {
     assert!(!r.base_display.contains("pw"));
     assert!(Runner::new(Profile::Okta, "ftp://example.com", &token).is_err());
     assert!(Runner::new(Profile::Okta, "not a url", &token).is_err());
+}
+
+#[test]
+fn the_scim11_profile_checks_the_11_envelopes() {
+    let v1 = |status, body| Resp {
+        dialect: Dialect::V1,
+        ..resp(status, body)
+    };
+    let err = json!({"Errors": [{"description": "gone", "code": "404"}]});
+    assert!(v1(404, err.clone()).error(404).is_ok());
+    assert_eq!(v1(404, err.clone()).detail(), Some("gone"));
+    // A 2.0 error body, or a numeric code, is not what the 1.1 template reads.
+    assert!(resp(404, err).error(404).is_err());
+    assert!(
+        v1(
+            404,
+            json!({"schemas": [ERROR], "status": "404", "detail": "gone"})
+        )
+        .error(404)
+        .is_err()
+    );
+    assert!(
+        v1(
+            404,
+            json!({"Errors": [{"description": "gone", "code": 404}]})
+        )
+        .error(404)
+        .is_err()
+    );
+    let list = json!({"schemas": [V1_CORE], "totalResults": 0, "startIndex": 1, "itemsPerPage": 0, "Resources": []});
+    assert!(v1(200, list.clone()).empty_list().is_ok());
+    assert!(resp(200, list).empty_list().is_err());
 }

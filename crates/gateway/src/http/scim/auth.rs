@@ -18,7 +18,8 @@ const LAST_USED_GRANULARITY: time::Duration = time::Duration::minutes(1);
 const MISSING: &str = "No credential was sent. Send the workspace's SCIM token in the header \
     'Authorization: Bearer <token>' (Okta: paste it as the API Token; Entra ID: as the Secret Token).";
 const NOT_BEARER: &str = "The Authorization header is not a bearer token. It must read \
-    'Authorization: Bearer <token>' with the scimgate token that starts with sgt_.";
+    'Authorization: Bearer <token>' (or, for header-auth app templates, 'Authorization: <token>') with the \
+    scimgate token that starts with sgt_.";
 const NOT_OURS: &str = "The bearer token is neither a scimgate SCIM token (they start with sgt_) nor an \
     OAuth access token from this gateway. Check that the token pasted into the identity provider is the one \
     the workspace admin created.";
@@ -56,7 +57,7 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
             .headers
             .get(AUTHORIZATION)
             .ok_or(ScimApiError::Unauthorized(MISSING))?;
-        let token = bearer(header.as_bytes()).ok_or(ScimApiError::Unauthorized(NOT_BEARER))?;
+        let token = credential(header.as_bytes()).ok_or(ScimApiError::Unauthorized(NOT_BEARER))?;
         if token.bytes().filter(|b| *b == b'.').count() == 2 {
             return access_token(token, app).await;
         }
@@ -151,9 +152,23 @@ fn bearer(value: &[u8]) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The token of an `Authorization` value: `Bearer <token>`, or the bare token that
+/// header-auth templates send (Okta "SCIM 1.1 Header Auth" puts the API Token pasted by
+/// the admin as the whole header value). A bare value counts only when it looks like
+/// one of our credentials (`sgt_…` or a JWT), so `Basic …` or an Okta spec test's
+/// `non-token` still get the "not a bearer token" detail.
+fn credential(value: &[u8]) -> Option<&str> {
+    bearer(value).or_else(|| {
+        let bare = std::str::from_utf8(value).ok()?.trim();
+        let looks_ours = bare.starts_with(SecretKind::WorkspaceToken.prefix())
+            || bare.bytes().filter(|b| *b == b'.').count() == 2;
+        (looks_ours && !bare.contains(char::is_whitespace)).then_some(bare)
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::bearer;
+    use super::{bearer, credential};
 
     #[test]
     fn parses_bearer_values() {
@@ -165,5 +180,30 @@ mod tests {
         assert_eq!(bearer(b"Basic dXNlcjpwYXNz"), None);
         assert_eq!(bearer(b"non-token"), None);
         assert_eq!(bearer(b"Bearer \xff"), None);
+    }
+
+    #[test]
+    fn accepts_bare_tokens_from_header_auth_templates() {
+        let token = format!("sgt_{}", "a".repeat(64));
+        assert_eq!(credential(token.as_bytes()), Some(token.as_str()));
+        // A paste with a trailing newline or leading spaces.
+        let pasted = format!("  {token}\r\n");
+        assert_eq!(credential(pasted.as_bytes()), Some(token.as_str()));
+        let bearer_form = format!("Bearer {token}");
+        assert_eq!(credential(bearer_form.as_bytes()), Some(token.as_str()));
+        assert_eq!(credential(b"eyJh.eyJz.c2ln"), Some("eyJh.eyJz.c2ln"));
+        // A truncated paste is still ours, so it gets the "incomplete" detail later.
+        assert_eq!(credential(b"sgt_abc"), Some("sgt_abc"));
+    }
+
+    #[test]
+    fn refuses_values_that_are_no_credential_of_ours() {
+        assert_eq!(credential(b"non-token"), None);
+        assert_eq!(credential(b"Basic dXNlcjpwYXNz"), None);
+        assert_eq!(credential(b"Token sgt_abc"), None);
+        assert_eq!(credential(b"sgt_abc sgt_def"), None);
+        assert_eq!(credential(b""), None);
+        assert_eq!(credential(b"   "), None);
+        assert_eq!(credential(b"sgt_\xff"), None);
     }
 }

@@ -20,7 +20,7 @@ pub(super) fn router() -> Router<AppState> {
 /// What the server really does: PATCH, filters (up to a page of
 /// [`super::resources::MAX_PAGE`]), sorting, `ETag`s. No bulk, and no password
 /// changes (passwords are never stored).
-fn capabilities() -> scim::discovery::Capabilities {
+pub(super) fn capabilities() -> scim::discovery::Capabilities {
     scim::discovery::Capabilities {
         patch: true,
         bulk: None,

@@ -1,16 +1,18 @@
-//! The SCIM 2.0 surface under `/scim/v2`: every route authenticates first, so an
-//! IdP with a bad credential gets a 401 wherever it points.
+//! The SCIM surfaces, 2.0 under `/scim/v2` and 1.1 under `/scim/v1`: every route
+//! authenticates first, so an IdP with a bad credential gets a 401 wherever it points.
 
 mod auth;
 mod discovery;
 mod extract;
 mod resources;
 mod response;
+mod v1;
 
 use axum::Router;
 
 pub(crate) use auth::WorkspaceAuth;
 pub(crate) use response::{Scim, ScimApiError};
+pub(super) use v1::router as v1_router;
 
 use crate::state::AppState;
 
@@ -24,9 +26,15 @@ pub(super) fn router() -> Router<AppState> {
 
 /// An unknown path under the base URL: a SCIM 404, after authentication.
 async fn not_found(_ws: WorkspaceAuth) -> ScimApiError {
+    unknown_endpoint("/scim/v2")
+}
+
+fn unknown_endpoint(base: &str) -> ScimApiError {
     ScimApiError::Scim(scim::Error::new(
         404,
-        "No such SCIM endpoint. The base URL should end in /scim/v2; resources are /Users and /Groups.",
+        format!(
+            "No such SCIM endpoint. The base URL should end in {base}; resources are /Users and /Groups."
+        ),
     ))
 }
 

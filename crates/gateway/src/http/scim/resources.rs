@@ -25,9 +25,17 @@ pub(crate) const MAX_PAGE: u64 = 1000;
 const DEFAULT_PAGE: u64 = 100;
 
 pub(super) fn router() -> Router<AppState> {
+    crud_router()
+        .route("/Users/.search", post(search::<Users>))
+        .route("/Groups/.search", post(search::<Groups>))
+        .route("/.search", post(search_all))
+}
+
+/// The routes both dialects share: SCIM 1.1 has everything but `.search`, and
+/// reaches these same handlers through its translating layer (`super::v1`).
+pub(super) fn crud_router() -> Router<AppState> {
     Router::new()
         .route("/Users", get(list::<Users>).post(create::<Users>))
-        .route("/Users/.search", post(search::<Users>))
         .route(
             "/Users/{id}",
             get(read::<Users>)
@@ -36,7 +44,6 @@ pub(super) fn router() -> Router<AppState> {
                 .delete(delete::<Users>),
         )
         .route("/Groups", get(list::<Groups>).post(create::<Groups>))
-        .route("/Groups/.search", post(search::<Groups>))
         .route(
             "/Groups/{id}",
             get(read::<Groups>)
@@ -44,7 +51,6 @@ pub(super) fn router() -> Router<AppState> {
                 .patch(patch::<Groups>)
                 .delete(delete::<Groups>),
         )
-        .route("/.search", post(search_all))
 }
 
 /// The resource type a route serves, so one generic handler serves both.
