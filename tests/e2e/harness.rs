@@ -236,8 +236,21 @@ pub async fn scim_json(resp: reqwest::Response) -> Value {
     resp.json().await.unwrap()
 }
 
-/// A SCIM request as an IdP sends it, returning status, headers and the JSON body
-/// (`Value::Null` for an empty body).
+/// The media types a SCIM dialect speaks: what a request body is sent as and what
+/// a response body must be.
+pub struct Media {
+    pub request: &'static str,
+    pub response: &'static str,
+}
+
+/// SCIM 2.0 (RFC 7644 §3.1).
+pub const SCIM2: Media = Media {
+    request: "application/scim+json; charset=utf-8",
+    response: "application/scim+json",
+};
+
+/// A SCIM request as an IdP sends it, with `Authorization: Bearer TOKEN`, returning
+/// status, headers and the JSON body (`Value::Null` for an empty body).
 pub async fn scim(
     gw: &Gateway,
     method: reqwest::Method,
@@ -245,14 +258,27 @@ pub async fn scim(
     token: &str,
     body: Option<&Value>,
 ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
+    send(gw, method, path, &format!("Bearer {token}"), &SCIM2, body).await
+}
+
+/// A request with this exact `Authorization` value in a dialect's media types,
+/// asserting the response's media type whenever there is a body.
+pub async fn send(
+    gw: &Gateway,
+    method: reqwest::Method,
+    path: &str,
+    authorization: &str,
+    media: &Media,
+    body: Option<&Value>,
+) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
     let mut req = gw
         .http
         .request(method, gw.url(path))
-        .header("authorization", format!("Bearer {token}"))
-        .header("accept", "application/scim+json");
+        .header("authorization", authorization)
+        .header("accept", media.response);
     if let Some(b) = body {
         req = req
-            .header("content-type", "application/scim+json; charset=utf-8")
+            .header("content-type", media.request)
             .body(b.to_string());
     }
     let resp = req.send().await.unwrap();
@@ -264,10 +290,7 @@ pub async fn scim(
         serde_json::from_slice(&bytes).unwrap()
     };
     if !bytes.is_empty() {
-        assert_eq!(
-            headers["content-type"], "application/scim+json",
-            "{status}: {json}"
-        );
+        assert_eq!(headers["content-type"], media.response, "{status}: {json}");
     }
     (status, headers, json)
 }

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Env, Gateway, scim};
+use crate::harness::{Backend, Env, Gateway, Media, scim, send};
 use crate::selftest::{failures, selftest};
 
 const CORE: &str = "urn:scim:schemas:core:1.0";
@@ -20,26 +20,11 @@ async fn scim11(
     token: &str,
     body: Option<&Value>,
 ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
-    let mut req = gw
-        .http
-        .request(method, gw.url(path))
-        .header("authorization", token)
-        .header("accept", "application/json");
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.unwrap();
-    let (status, headers) = (resp.status(), resp.headers().clone());
-    let bytes = resp.bytes().await.unwrap();
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        assert_eq!(headers["content-type"], "application/json", "{status}");
-        serde_json::from_slice(&bytes).unwrap()
+    const JSON: Media = Media {
+        request: "application/json",
+        response: "application/json",
     };
-    (status, headers, json)
+    send(gw, method, path, token, &JSON, body).await
 }
 
 async fn created_in_v1_is_the_same_user_in_v2(backend: Backend) {
