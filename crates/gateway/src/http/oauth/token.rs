@@ -178,32 +178,27 @@ async fn refresh_grant(
             REFRESH_IDLE_LIFETIME,
         )
         .await?;
+    let refused = |why: &str| Err(OAuthError::invalid_grant(why).into());
     let grant = match outcome {
         Refresh::Rotated(grant) => grant,
         Refresh::Unknown => {
-            return Err(OAuthError::invalid_grant(
-                "the refresh token is unknown or belongs to another client",
-            )
-            .into());
+            return refused("the refresh token is unknown or belongs to another client");
         }
         Refresh::Revoked => {
-            return Err(OAuthError::invalid_grant(
+            return refused(
                 "the authorization was revoked; re-authenticate in the identity provider",
-            )
-            .into());
+            );
         }
         Refresh::Reused => {
             tracing::warn!("retired refresh token reused; grant revoked");
-            return Err(OAuthError::invalid_grant(
-                    "the refresh token was already replaced; the authorization is revoked, re-authenticate in the identity provider",
-                )
-                .into());
+            return refused(
+                "the refresh token was already replaced; the authorization is revoked, re-authenticate in the identity provider",
+            );
         }
         Refresh::Expired => {
-            return Err(OAuthError::invalid_grant(
-                    "the refresh token expired after long inactivity; re-authenticate in the identity provider",
-                )
-                .into());
+            return refused(
+                "the refresh token expired after long inactivity; re-authenticate in the identity provider",
+            );
         }
     };
     let scope = narrowed(scope, &grant.scope)?;
