@@ -177,6 +177,21 @@ macro_rules! revoke_grant_in {
     };
 }
 
+/// Revokes, inside the open transaction `$tx`, the grant issued from an already
+/// consumed code (RFC 6749 §4.1.2: a replay revokes what the code produced).
+macro_rules! revoke_code_grant_in {
+    ($tx:ident, $code_hash:expr, $now:expr) => {
+        let earlier: Option<Option<Uuid>> =
+            sqlx::query_scalar("select grant_id from oauth_codes where code_hash = $1")
+                .bind($code_hash)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        if let Some(Some(grant)) = earlier {
+            revoke_grant_in!($tx, grant, "authorization code replayed", $now);
+        }
+    };
+}
+
 impl Store {
     /// Creates a client with its redirect URIs. `NotFound` if the workspace does not exist.
     #[tracing::instrument(skip_all, fields(workspace.id = ?c.workspace_id))]
@@ -284,25 +299,29 @@ impl Store {
         add: bool,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let client = self.client(client_id).await?.ok_or(StoreError::NotFound)?;
-        let n = if add {
+        let client: Uuid = on_pool!(self, pool => sqlx::query_scalar("select id from oauth_clients where client_id = $1")
+            .bind(client_id)
+            .fetch_optional(pool)
+            .await)?
+        .ok_or(StoreError::NotFound)?;
+        if add {
+            // Adding a URI that is already registered changes nothing and is fine.
             on_pool!(self, pool => sqlx::query(
                 "insert into oauth_redirect_uris (client, uri, created_at) values ($1, $2, $3) on conflict do nothing",
             )
-            .bind(client.id)
+            .bind(client)
             .bind(uri)
             .bind(Ts(now))
             .execute(pool)
-            .await.map(|r| r.rows_affected()))?
-                + 1
-        } else {
-            on_pool!(self, pool => sqlx::query("delete from oauth_redirect_uris where client = $1 and uri = $2")
-                .bind(client.id)
-                .bind(uri)
-                .execute(pool)
-                .await.map(|r| r.rows_affected()))?
-        };
-        if n == 0 {
+            .await.map(|r| r.rows_affected()))?;
+            return Ok(());
+        }
+        let removed = on_pool!(self, pool => sqlx::query("delete from oauth_redirect_uris where client = $1 and uri = $2")
+            .bind(client)
+            .bind(uri)
+            .execute(pool)
+            .await.map(|r| r.rows_affected()))?;
+        if removed == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
@@ -413,14 +432,7 @@ impl Store {
             .await?
             .rows_affected();
             if consumed == 0 {
-                let earlier: Option<Option<Uuid>> =
-                    sqlx::query_scalar("select grant_id from oauth_codes where code_hash = $1")
-                        .bind(code_hash)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if let Some(Some(grant)) = earlier {
-                    revoke_grant_in!(tx, grant, "authorization code replayed", now);
-                }
+                revoke_code_grant_in!(tx, code_hash, now);
                 false
             } else {
                 sqlx::query(
@@ -452,6 +464,18 @@ impl Store {
         }
         let grant = self.grant(grant_id).await?.ok_or(StoreError::NotFound)?;
         Ok(Redemption::Issued(Box::new(grant)))
+    }
+
+    /// Revokes the grant issued from a code that is presented again after use.
+    pub async fn replay_code(
+        &self,
+        code_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        in_tx!(self, tx => {
+            revoke_code_grant_in!(tx, code_hash, now);
+        });
+        Ok(())
     }
 
     /// One grant by id.

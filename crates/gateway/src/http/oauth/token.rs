@@ -113,7 +113,7 @@ async fn code_grant(
     }
     if stored.consumed_at.is_some() {
         // A replay: revoke what the first redemption issued (RFC 6749 §4.1.2).
-        app.store.redeem_code(hash.as_str(), "", now).await?;
+        app.store.replay_code(hash.as_str(), now).await?;
         tracing::warn!(workspace.id = %stored.workspace_id, "authorization code replayed; grant revoked");
         return Err(OAuthError::invalid_grant(
             "the authorization code was already used; every token issued from it is revoked",
