@@ -259,7 +259,6 @@ async fn scim_status(gw: &Gateway, token: &str) -> StatusCode {
 
 /// Signs in, approves and returns the code and the PKCE verifier (when used).
 async fn authorize(
-    s: &Setup,
     browser: &mut Browser,
     client: &Client,
     pkce: bool,
@@ -280,7 +279,6 @@ async fn authorize(
         Some(state.secret().as_str()),
         "state round-trips exactly"
     );
-    let _ = s;
     (param(&location, "code").unwrap(), verifier)
 }
 
@@ -303,7 +301,7 @@ async fn okta_connects_with_oauth(backend: Backend) {
     assert!(session.starts_with("sgss_"));
 
     // Allow, then Okta exchanges the code with HTTP Basic.
-    let (code, _) = authorize(&s, &mut browser, &client, false).await;
+    let (code, _) = authorize(&mut browser, &client, false).await;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.clone()))
         .request_async(&http())
@@ -396,7 +394,7 @@ async fn okta_connects_with_oauth(backend: Backend) {
     );
 
     // Re-authenticate in Okta: a fresh approval and a fresh token that works, with PKCE this time.
-    let (code, verifier) = authorize(&s, &mut browser, &client, true).await;
+    let (code, verifier) = authorize(&mut browser, &client, true).await;
     let again = client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier.unwrap())
@@ -454,7 +452,7 @@ async fn okta_connects_with_oauth(backend: Backend) {
     );
 
     // RFC 7009: the client revokes its own refresh token; its access token dies too.
-    let (code, _) = authorize(&s, &mut browser, &client, false).await;
+    let (code, _) = authorize(&mut browser, &client, false).await;
     let last = client
         .exchange_code(AuthorizationCode::new(code))
         .request_async(&http())
@@ -813,7 +811,7 @@ async fn token_endpoint_negative_cases(backend: Backend) {
     );
 
     // C4: replay revokes what the first exchange issued.
-    let (code, _) = authorize(&s, &mut browser, &client, false).await;
+    let (code, _) = authorize(&mut browser, &client, false).await;
     let first = client
         .exchange_code(AuthorizationCode::new(code.clone()))
         .request_async(&http())
@@ -861,7 +859,7 @@ async fn token_endpoint_negative_cases(backend: Backend) {
     ))
     .set_token_uri(TokenUrl::new(token_url.clone()).unwrap())
     .set_redirect_uri(RedirectUrl::new(CALLBACK.to_owned()).unwrap());
-    let (code, _) = authorize(&s, &mut browser, &client, false).await;
+    let (code, _) = authorize(&mut browser, &client, false).await;
     assert_eq!(
         error_code(
             other_client
@@ -939,7 +937,7 @@ async fn token_endpoint_negative_cases(backend: Backend) {
     assert_eq!(body["error"], "invalid_scope");
 
     // C6: PKCE mismatch, and a verifier where no challenge was sent (downgrade).
-    let (code, _) = authorize(&s, &mut browser, &client, true).await;
+    let (code, _) = authorize(&mut browser, &client, true).await;
     let (_, _, body) = post(
         vec![
             ("grant_type", "authorization_code".into()),
@@ -951,7 +949,7 @@ async fn token_endpoint_negative_cases(backend: Backend) {
     )
     .await;
     assert_eq!(body["error"], "invalid_grant");
-    let (code, _) = authorize(&s, &mut browser, &client, false).await;
+    let (code, _) = authorize(&mut browser, &client, false).await;
     let (_, _, body) = post(
         vec![
             ("grant_type", "authorization_code".into()),
@@ -964,7 +962,7 @@ async fn token_endpoint_negative_cases(backend: Backend) {
     .await;
     assert_eq!(body["error"], "invalid_grant");
     // C2: the code lifetime is configured to 2 s here.
-    let (code, _) = authorize(&s, &mut browser, &client, false).await;
+    let (code, _) = authorize(&mut browser, &client, false).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(
         error_code(
@@ -1306,13 +1304,13 @@ async fn admins_manage_clients_and_vendor_clients_bind_to_the_approver(backend: 
     globex
         .sign_in(&vs.gw, "it@globex.test", g["password"].as_str().unwrap())
         .await;
-    let (code, _) = authorize(&vs, &mut acme, &vendor_client, false).await;
+    let (code, _) = authorize(&mut acme, &vendor_client, false).await;
     let acme_token = vendor_client
         .exchange_code(AuthorizationCode::new(code))
         .request_async(&http())
         .await
         .unwrap();
-    let (code, _) = authorize(&vs, &mut globex, &vendor_client, false).await;
+    let (code, _) = authorize(&mut globex, &vendor_client, false).await;
     let globex_token = vendor_client
         .exchange_code(AuthorizationCode::new(code))
         .request_async(&http())
@@ -1401,7 +1399,7 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
     let mut browser = Browser::new();
     browser.sign_in(&s.gw, "it@acme.test", &s.password).await;
     let client = oauth_client(&s, AuthType::RequestBody);
-    let (code, verifier) = authorize(&s, &mut browser, &client, true).await;
+    let (code, verifier) = authorize(&mut browser, &client, true).await;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.clone()))
         .set_pkce_verifier(PkceCodeVerifier::new(
