@@ -1,6 +1,8 @@
 //! SCIM Users and Groups: canonical documents plus the derived columns that make
 //! the IdPs' lookups index lookups.
 
+use std::collections::HashMap;
+
 use scim::filter::{Checked, CheckedExpr, CompareOp, Filter, TypedValue};
 use scim::schema::ResourceKind;
 use seats::EventType;
@@ -597,17 +599,50 @@ impl Store {
         ws: &str,
         id: Uuid,
     ) -> Result<Vec<(Uuid, String)>, StoreError> {
+        Ok(self
+            .related_many(kind, ws, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default())
+    }
+
+    /// [`Store::related`] of several resources in one query (a page of a list, which
+    /// would otherwise cost a query per row); resources related to nothing are absent.
+    pub async fn related_many(
+        &self,
+        kind: ResourceKind,
+        ws: &str,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<(Uuid, String)>>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let list = (0..ids.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = match kind {
-            ResourceKind::Group => {
-                "select u.id, u.user_name from group_members m join users u on u.id = m.user_id \
-                 where u.workspace_id = $1 and m.group_id = $2 order by u.id"
-            }
-            ResourceKind::User => {
-                "select g.id, g.display_name from group_members m join groups g on g.id = m.group_id \
-                 where g.workspace_id = $1 and m.user_id = $2 order by g.id"
-            }
+            ResourceKind::Group => format!(
+                "select m.group_id, u.id, u.user_name from group_members m join users u on u.id = m.user_id \
+                 where u.workspace_id = $1 and m.group_id in ({list}) order by m.group_id, u.id"
+            ),
+            ResourceKind::User => format!(
+                "select m.user_id, g.id, g.display_name from group_members m join groups g on g.id = m.group_id \
+                 where g.workspace_id = $1 and m.user_id in ({list}) order by m.user_id, g.id"
+            ),
         };
-        Ok(on_pool!(self, pool => sqlx::query_as(sql).bind(ws).bind(id).fetch_all(pool).await)?)
+        let rows: Vec<(Uuid, Uuid, String)> = on_pool!(self, pool => {
+            let mut q = sqlx::query_as(&sql).bind(ws);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await
+        })?;
+        let mut related: HashMap<Uuid, Vec<(Uuid, String)>> = HashMap::new();
+        for (of, id, name) in rows {
+            related.entry(of).or_default().push((id, name));
+        }
+        Ok(related)
     }
 
     /// Lists resources in a stable order (ids are time-ordered `UUIDv7`). Filters whose
@@ -626,25 +661,18 @@ impl Store {
         let offset = q.start_index.saturating_sub(1);
         let t = table(kind);
         if exact && q.sort.is_none() {
-            let count_sql = format!("select count(*) from {t} where {}", sql.text);
-            let page_sql = format!(
-                "select {COLUMNS} from {t} where {} order by id limit {} offset {}",
-                sql.text, q.count, offset
-            );
-            let total: i64 = on_pool!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), ws, &sql.binds).fetch_one(pool).await)?;
-            let fetched: Vec<RawRow> = if q.count == 0 {
-                Vec::new()
+            let rows = self.page(t, &sql, ws, offset, q.count).await?;
+            let fetched = rows.len() as u64;
+            // A short page ends the matches, so it gives the total without a count;
+            // an empty page past the start could be past the end, so it counts.
+            let total = if fetched < q.count && (fetched > 0 || offset == 0) {
+                offset + fetched
             } else {
-                on_pool!(self, pool => bind_all!(sqlx::query_as(&page_sql), ws, &sql.binds).fetch_all(pool).await)?
+                let count_sql = format!("select count(*) from {t} where {}", sql.text);
+                let total: i64 = on_pool!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), ws, &sql.binds).fetch_one(pool).await)?;
+                u64::try_from(total).unwrap_or(0)
             };
-            let rows = fetched
-                .into_iter()
-                .map(ResourceRow::try_from)
-                .collect::<Result<_, _>>()?;
-            return Ok(Page {
-                total: u64::try_from(total).unwrap_or(0),
-                rows,
-            });
+            return Ok(Page { total, rows });
         }
         let all_sql = format!("select {COLUMNS} from {t} where {} order by id", sql.text);
         let candidates: Vec<RawRow> = on_pool!(self, pool => bind_all!(sqlx::query_as(&all_sql), ws, &sql.binds).fetch_all(pool).await)?;
@@ -670,6 +698,47 @@ impl Store {
             .take(usize::try_from(q.count).unwrap_or(usize::MAX))
             .collect();
         Ok(Page { total, rows })
+    }
+
+    /// `count` rows of `t` matching `clause` after skipping `offset`, by keyset: the
+    /// offset walk reads ids only, from the `(workspace_id, id)` index (or the
+    /// filter's), then one range read fetches the page. `LIMIT … OFFSET` on the full
+    /// rows would read every skipped document, so a deep page cost as much as the
+    /// whole list (issue #7).
+    async fn page(
+        &self,
+        t: &str,
+        clause: &Where,
+        ws: &str,
+        offset: u64,
+        count: u64,
+    ) -> Result<Vec<ResourceRow>, StoreError> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let mut text = clause.text.clone();
+        let mut first = None;
+        if offset > 0 {
+            let key_sql = format!(
+                "select id from {t} where {} order by id limit 1 offset {offset}",
+                clause.text
+            );
+            let key: Option<Uuid> = on_pool!(self, pool => bind_all!(sqlx::query_scalar(&key_sql), ws, &clause.binds).fetch_optional(pool).await)?;
+            let Some(key) = key else {
+                return Ok(Vec::new());
+            };
+            text = format!("{text} and id >= ${}", clause.binds.len() + 2);
+            first = Some(key);
+        }
+        let page_sql = format!("select {COLUMNS} from {t} where {text} order by id limit {count}");
+        let fetched: Vec<RawRow> = on_pool!(self, pool => {
+            let q = bind_all!(sqlx::query_as(&page_sql), ws, &clause.binds);
+            match first {
+                Some(key) => q.bind(key).fetch_all(pool).await,
+                None => q.fetch_all(pool).await,
+            }
+        })?;
+        fetched.into_iter().map(ResourceRow::try_from).collect()
     }
 }
 
