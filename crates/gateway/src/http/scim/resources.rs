@@ -2,6 +2,8 @@
 //! patch, delete. Each handler authenticates, parses, validates in `scim`, makes one
 //! store call and maps the outcome.
 
+use std::collections::HashMap;
+
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::header::{ETAG, LOCATION};
@@ -143,50 +145,55 @@ fn member_changes(ops: Vec<scim::patch::MemberOp>) -> Result<Vec<MemberChange>, 
         .map_err(Into::into)
 }
 
-/// The related resources shown with a resource: a user's groups, a group's members.
+/// The related resources shown with each of `ids` (a user's groups, a group's
+/// members), one query for a whole page; `None` when the projection leaves them out,
+/// so `excludedAttributes=members` never reads a member list.
 async fn related(
     app: &AppState,
     ws: &str,
     kind: ResourceKind,
-    id: Uuid,
+    ids: &[Uuid],
     projection: &Projection,
-) -> Result<Option<Value>, ScimApiError> {
+) -> Result<Option<HashMap<Uuid, Value>>, ScimApiError> {
     let base = app.urls.scim_base();
-    Ok(match kind {
-        User if projection.wants(kind.core().id, "groups") => {
-            let groups = app.store.related(User, ws, id).await?;
-            Some(Value::Array(
-                groups
+    let (attribute, endpoint, other) = match kind {
+        User => ("groups", "Groups", "direct"),
+        Group => ("members", "Users", "User"),
+    };
+    if !projection.wants(kind.core().id, attribute) {
+        return Ok(None);
+    }
+    let related = app.store.related_many(kind, ws, ids).await?;
+    Ok(Some(
+        related
+            .into_iter()
+            .map(|(of, list)| {
+                let values = list
                     .into_iter()
-                    .map(|(gid, name)| json!({"value": gid.to_string(), "$ref": format!("{base}/Groups/{gid}"), "display": name, "type": "direct"}))
-                    .collect(),
-            ))
-        }
-        Group if projection.wants(kind.core().id, "members") => {
-            let members = app.store.related(Group, ws, id).await?;
-            Some(Value::Array(
-                members
-                    .into_iter()
-                    .map(|(uid, name)| json!({"value": uid.to_string(), "$ref": format!("{base}/Users/{uid}"), "display": name, "type": "User"}))
-                    .collect(),
-            ))
-        }
-        _ => None,
-    })
+                    .map(|(id, name)| json!({"value": id.to_string(), "$ref": format!("{base}/{endpoint}/{id}"), "display": name, "type": other}))
+                    .collect();
+                (of, Value::Array(values))
+            })
+            .collect(),
+    ))
+}
+
+/// One resource's entry of [`related`]'s answer: an empty list when it has none.
+fn related_of(related: Option<&HashMap<Uuid, Value>>, id: Uuid) -> Option<Value> {
+    related.map(|r| r.get(&id).cloned().unwrap_or_else(|| Value::Array(Vec::new())))
 }
 
 fn location(app: &AppState, kind: ResourceKind, id: Uuid) -> String {
     format!("{}{}/{id}", app.urls.scim_base(), kind.endpoint())
 }
 
-async fn document(
+fn document(
     app: &AppState,
-    ws: &str,
     kind: ResourceKind,
     row: &ResourceRow,
+    related: Option<Value>,
     projection: &Projection,
-) -> Result<Value, ScimApiError> {
-    let related = related(app, ws, kind, row.id, projection).await?;
+) -> Value {
     let location = location(app, kind, row.id);
     let version = scim::resource::etag(&row.version.to_string());
     let meta = Meta {
@@ -196,14 +203,30 @@ async fn document(
         location: &location,
         version: &version,
     };
-    Ok(scim::resource::render(
+    scim::resource::render(
         kind,
         &row.id.to_string(),
         &row.doc,
         related,
         &meta,
         projection,
-    ))
+    )
+}
+
+/// The documents of a page of rows, their related resources read in one query.
+async fn documents(
+    app: &AppState,
+    ws: &str,
+    kind: ResourceKind,
+    rows: &[ResourceRow],
+    projection: &Projection,
+) -> Result<Vec<Value>, ScimApiError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let related = related(app, ws, kind, &ids, projection).await?;
+    Ok(rows
+        .iter()
+        .map(|row| document(app, kind, row, related_of(related.as_ref(), row.id), projection))
+        .collect())
 }
 
 /// A single-resource response with `ETag` (and `Location` for 201).
@@ -214,7 +237,15 @@ async fn respond(
     row: &ResourceRow,
     status: StatusCode,
 ) -> Result<Response, ScimApiError> {
-    let body = document(app, ws, kind, row, &Projection::all()).await?;
+    let all = Projection::all();
+    // A user just created belongs to no group yet: nothing to read.
+    let body = if status == StatusCode::CREATED && kind == User {
+        document(app, kind, row, Some(Value::Array(Vec::new())), &all)
+    } else {
+        documents(app, ws, kind, std::slice::from_ref(row), &all)
+            .await?
+            .remove(0)
+    };
     let mut resp = (status, Scim(body)).into_response();
     set_etag(&mut resp, row.version);
     if status == StatusCode::CREATED
@@ -309,10 +340,7 @@ async fn list_page(
             },
         )
         .await?;
-    let mut resources = Vec::with_capacity(page.rows.len());
-    for row in &page.rows {
-        resources.push(document(app, &ws.workspace_id, kind, row, &projection).await?);
-    }
+    let resources = documents(app, &ws.workspace_id, kind, &page.rows, &projection).await?;
     Ok(Scim(scim::ListResponse::new(resources, page.total, start_index)).into_response())
 }
 
@@ -365,9 +393,7 @@ async fn search_all(
             .await?;
         total += page.total;
         skip = skip.saturating_sub(page.total);
-        for row in &page.rows {
-            resources.push(document(&app, &ws.workspace_id, *kind, row, &projection).await?);
-        }
+        resources.extend(documents(&app, &ws.workspace_id, *kind, &page.rows, &projection).await?);
     }
     Ok(Scim(scim::ListResponse::new(resources, total, start_index)).into_response())
 }
@@ -417,7 +443,9 @@ async fn read<K: Kind>(
         p.excluded_attributes.as_deref(),
         kind,
     )?;
-    let body = document(app, &ws.workspace_id, kind, &row, &projection).await?;
+    let body = documents(app, &ws.workspace_id, kind, std::slice::from_ref(&row), &projection)
+        .await?
+        .remove(0);
     let mut resp = Scim(body).into_response();
     set_etag(&mut resp, row.version);
     Ok(resp)
