@@ -23,3 +23,12 @@ ci:
 # A paired migration: just migration add_users
 migration NAME:
     scripts/new-migration.sh {{NAME}}
+
+# Every benchmark scenario, both backends, 10k and 100k users (~12 min); rewrites
+# the results in docs/benchmarks.md. Extra arguments go to scimgate-bench.
+bench *ARGS:
+    scripts/bench.sh {{ARGS}}
+
+# A one-to-two-minute smoke run of the same scenarios; changes no file.
+bench-quick *ARGS:
+    scripts/bench.sh --quick {{ARGS}}
