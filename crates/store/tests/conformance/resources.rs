@@ -453,13 +453,74 @@ async fn idp_lookups_use_indexes(store: Store) {
     let plan = store::testing::list_plan(&store, User, "acme", &filter(User, &id)).await;
     assert!(
         plan.contains("SEARCH users USING INDEX sqlite_autoindex_users_1 (id=?)")
-            || plan.contains("users_pkey"),
+            || plan.contains("users_pkey")
+            // (workspace_id, id), both columns bound: the same point lookup.
+            || plan.contains("Index Only Scan using users_workspace_id"),
         "{plan}"
     );
 }
 
+/// Deep pages are read by keyset (issue #7): whatever `startIndex` and `count` say,
+/// and with a filter's binds before the key's, a page is the same slice of the id
+/// order that `LIMIT … OFFSET` gave, and the total is exact with or without a count.
+async fn keyset_pages_are_offset_pages(store: Store) {
+    ws(&store, "acme").await;
+    ws(&store, "globex").await;
+    let mut ids = Vec::new();
+    let mut active = Vec::new();
+    for i in 0..25 {
+        let id = Uuid::now_v7();
+        let mut doc = user(&format!("p{i}@x.com"), &format!("p{i}@x.com"));
+        doc["active"] = json!(i % 3 != 0);
+        store.create_user(&ch("acme"), id, &doc).await.unwrap();
+        // Another workspace's users interleave in id order and must never show.
+        store
+            .create_user(&ch("globex"), Uuid::now_v7(), &user(&format!("p{i}@x.com"), "g@x.com"))
+            .await
+            .unwrap();
+        ids.push(id);
+        if i % 3 != 0 {
+            active.push(id);
+        }
+    }
+    let f = filter(User, "active eq true");
+    for (expected, filter) in [(&ids, None), (&active, Some(&f))] {
+        let n = expected.len() as u64;
+        for start_index in 1..=n + 2 {
+            for count in [0, 1, 7, 100] {
+                let p = store
+                    .list(User, "acme", ListQuery { filter, start_index, count, sort: None })
+                    .await
+                    .unwrap();
+                let want: Vec<Uuid> = expected
+                    .iter()
+                    .skip(usize::try_from(start_index - 1).unwrap())
+                    .take(usize::try_from(count).unwrap())
+                    .copied()
+                    .collect();
+                let got: Vec<Uuid> = p.rows.iter().map(|r| r.id).collect();
+                assert_eq!(got, want, "startIndex {start_index} count {count} filter {}", filter.is_some());
+                assert_eq!(p.total, n, "startIndex {start_index} count {count}");
+            }
+        }
+    }
+    // A page's groups come in one query; a user in no group is simply absent.
+    let g = Uuid::now_v7();
+    store
+        .create_group(&ch("acme"), g, &json!({"displayName": "Pagers"}), &ids[..2])
+        .await
+        .unwrap();
+    let related = store.related_many(User, "acme", &ids[..3]).await.unwrap();
+    assert_eq!(related.len(), 2);
+    assert_eq!(related[&ids[0]], vec![(g, "Pagers".to_owned())]);
+    let members = store.related_many(Group, "acme", &[g]).await.unwrap();
+    assert_eq!(members[&g].iter().map(|m| m.0).collect::<Vec<_>>(), ids[..2]);
+    assert!(store.related_many(Group, "globex", &[g]).await.unwrap().is_empty());
+}
+
 crate::both_backends!(
     users_are_unique_by_user_name_in_any_case,
+    keyset_pages_are_offset_pages,
     indexed_and_in_memory_filters_agree,
     modify_is_versioned_and_all_or_nothing,
     groups_membership_rows,
