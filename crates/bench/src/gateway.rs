@@ -66,7 +66,10 @@ impl Deployment {
     /// A workspace named `name` and a SCIM bearer token for it: (workspace id, token).
     pub async fn workspace(&self, name: &str) -> Result<(String, String), String> {
         let ws = self.cli(&["workspace", "create", "--name", name]).await?;
-        let id = ws["id"].as_str().ok_or("workspace create: no id")?.to_owned();
+        let id = ws["id"]
+            .as_str()
+            .ok_or("workspace create: no id")?
+            .to_owned();
         let t = self
             .cli(&["token", "create", "--workspace", &id, "--name", "bench"])
             .await?;
@@ -77,8 +80,8 @@ impl Deployment {
     /// Starts `scimgate serve` on a free loopback port, logging at the default level
     /// in JSON to the log file, as a production deployment would.
     pub async fn start(&self) -> Result<Server, String> {
-        let log = std::fs::File::create(&self.log)
-            .map_err(|e| format!("{}: {e}", self.log.display()))?;
+        let log =
+            std::fs::File::create(&self.log).map_err(|e| format!("{}: {e}", self.log.display()))?;
         let mut child = self
             .command()
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
@@ -131,7 +134,8 @@ fn hwm_mb(status: &str) -> Option<f64> {
 mod tests {
     #[test]
     fn reads_the_peak_rss_line() {
-        let status = "Name:\tscimgate\nVmPeak:\t  900000 kB\nVmHWM:\t   51200 kB\nVmRSS:\t 40000 kB\n";
+        let status =
+            "Name:\tscimgate\nVmPeak:\t  900000 kB\nVmHWM:\t   51200 kB\nVmRSS:\t 40000 kB\n";
         assert_eq!(super::hwm_mb(status), Some(50.0));
         assert_eq!(super::hwm_mb("Name:\tx\n"), None);
     }

@@ -215,7 +215,13 @@ impl Bench<'_> {
     }
 
     /// Scenarios 1–6 at each dataset size.
-    async fn scim(&mut self, t: &Target, tag: &str, sizes: &[u64], b: Budget) -> Result<(), String> {
+    async fn scim(
+        &mut self,
+        t: &Target,
+        tag: &str,
+        sizes: &[u64],
+        b: Budget,
+    ) -> Result<(), String> {
         let ids = Arc::new(Mutex::new(Vec::new()));
         let mut have = 0;
         let mut import_seconds = 0.0;
@@ -238,19 +244,57 @@ impl Bench<'_> {
             self.record(n, "3. PATCH active false/true (Okta, Entra)", s);
             let s = scim::put_profile(t, tag, &all, b.writes).await;
             self.record(n, "4. PUT full profile", s);
-            let s = scim::read(t, "/Users?startIndex=1&count=100".into(), "\"Resources\"", b.pages).await;
+            let s = scim::read(
+                t,
+                "/Users?startIndex=1&count=100".into(),
+                "\"Resources\"",
+                b.pages,
+            )
+            .await;
             self.record(n, "5. list startIndex=1 count=100", s);
             let deep = n * 9 / 10;
-            let s = scim::read(t, format!("/Users?startIndex={deep}&count=100"), "\"Resources\"", b.pages).await;
+            let s = scim::read(
+                t,
+                format!("/Users?startIndex={deep}&count=100"),
+                "\"Resources\"",
+                b.pages,
+            )
+            .await;
             self.record(n, &format!("5. list startIndex={deep} count=100"), s);
             let members = &all[..all.len().min(10_000)];
             let (group, s) = scim::big_group(t, &format!("{tag} all staff {n}"), members).await?;
-            self.record(n, &format!("6. PATCH add {} members (one request)", members.len()), s);
-            let s = scim::read(t, format!("/Groups/{group}"), "\"members\"", b.big_group_reads).await;
-            self.record(n, &format!("6. GET group with {} members", members.len()), s);
-            let s = scim::read(t, format!("/Groups/{group}?excludedAttributes=members"), "\"displayName\"", b.reads).await;
+            self.record(
+                n,
+                &format!("6. PATCH add {} members (one request)", members.len()),
+                s,
+            );
+            let s = scim::read(
+                t,
+                format!("/Groups/{group}"),
+                "\"members\"",
+                b.big_group_reads,
+            )
+            .await;
+            self.record(
+                n,
+                &format!("6. GET group with {} members", members.len()),
+                s,
+            );
+            let s = scim::read(
+                t,
+                format!("/Groups/{group}?excludedAttributes=members"),
+                "\"displayName\"",
+                b.reads,
+            )
+            .await;
             self.record(n, "6. GET group ?excludedAttributes=members", s);
-            let s = scim::read(t, "/Groups?excludedAttributes=members".into(), "\"Resources\"", b.pages).await;
+            let s = scim::read(
+                t,
+                "/Groups?excludedAttributes=members".into(),
+                "\"Resources\"",
+                b.pages,
+            )
+            .await;
             self.record(n, "6. list groups ?excludedAttributes=members", s);
             self.memory(n);
         }
@@ -306,7 +350,10 @@ impl Bench<'_> {
             Arc::new(move |i| {
                 vec![
                     ("grant_type", "refresh_token".to_owned()),
-                    ("refresh_token", refresh[usize::try_from(i).unwrap_or(0)].clone()),
+                    (
+                        "refresh_token",
+                        refresh[usize::try_from(i).unwrap_or(0)].clone(),
+                    ),
                 ]
             }),
             Plan {
@@ -337,7 +384,13 @@ impl Bench<'_> {
 
     /// Scenario 8: many workspaces at once, each with its own token, a mix of the
     /// IdPs' requests: lookups, creates, deactivations.
-    async fn mixed(&mut self, d: &Deployment, base: &str, workspaces: u64, b: Budget) -> Result<(), String> {
+    async fn mixed(
+        &mut self,
+        d: &Deployment,
+        base: &str,
+        workspaces: u64,
+        b: Budget,
+    ) -> Result<(), String> {
         let mut targets = Vec::new();
         for w in 0..workspaces {
             let (_, token) = d.workspace(&format!("Tenant {w}")).await?;
@@ -355,14 +408,23 @@ impl Bench<'_> {
                 let t = targets[usize::try_from(i % workspaces).unwrap_or(0)].clone();
                 async move {
                     let body = scim::user_body("m", i / workspaces, "Engineer");
-                    t.call(Method::POST, "/Users", Some(&body), reqwest::StatusCode::CREATED)
-                        .await
-                        .map(drop)
+                    t.call(
+                        Method::POST,
+                        "/Users",
+                        Some(&body),
+                        reqwest::StatusCode::CREATED,
+                    )
+                    .await
+                    .map(drop)
                 }
             })
             .await
         };
-        self.record(workspaces * per, &format!("8. seed {per} users in each of {workspaces} workspaces"), seeded);
+        self.record(
+            workspaces * per,
+            &format!("8. seed {per} users in each of {workspaces} workspaces"),
+            seeded,
+        );
         let fresh = workspaces * per;
         let s = load::drive(b.mixed, move |i| {
             let t = targets[usize::try_from(scim::pick(i, workspaces)).unwrap_or(0)].clone();
@@ -372,22 +434,36 @@ impl Bench<'_> {
                     // One create in ten: a new hire, its name unique across the run.
                     0 => {
                         let body = scim::user_body("m", fresh + i, "Engineer");
-                        t.call(Method::POST, "/Users", Some(&body), reqwest::StatusCode::CREATED)
-                            .await
-                            .map(drop)
+                        t.call(
+                            Method::POST,
+                            "/Users",
+                            Some(&body),
+                            reqwest::StatusCode::CREATED,
+                        )
+                        .await
+                        .map(drop)
                     }
                     _ => {
                         let path = format!(
                             "/Users?filter={}",
-                            scim::encode(&format!("userName eq \"{}\"", scim::user_name("m", user)))
+                            scim::encode(&format!(
+                                "userName eq \"{}\"",
+                                scim::user_name("m", user)
+                            ))
                         );
-                        t.call(Method::GET, &path, None, reqwest::StatusCode::OK).await.map(drop)
+                        t.call(Method::GET, &path, None, reqwest::StatusCode::OK)
+                            .await
+                            .map(drop)
                     }
                 }
             }
         })
         .await;
-        self.record(fresh, &format!("8. mixed: 90% lookups, 10% creates, {workspaces} workspaces"), s);
+        self.record(
+            fresh,
+            &format!("8. mixed: 90% lookups, 10% creates, {workspaces} workspaces"),
+            s,
+        );
         self.memory(self.report.largest(&self.backend));
         Ok(())
     }

@@ -27,10 +27,24 @@ impl Approver {
     /// Creates an admin and a client of `workspace` with the CLI and signs the admin in.
     pub async fn new(d: &Deployment, base: &str, workspace: &str) -> Result<Self, String> {
         let admin = d
-            .cli(&["admin", "create", "--workspace", workspace, "--email", "bench@bench.example"])
+            .cli(&[
+                "admin",
+                "create",
+                "--workspace",
+                workspace,
+                "--email",
+                "bench@bench.example",
+            ])
             .await?;
         let client = d
-            .cli(&["client", "create", "--workspace", workspace, "--redirect-uri", CALLBACK])
+            .cli(&[
+                "client",
+                "create",
+                "--workspace",
+                workspace,
+                "--redirect-uri",
+                CALLBACK,
+            ])
             .await?;
         let text = |v: &Value, k: &str| {
             v[k].as_str()
@@ -68,7 +82,11 @@ impl Approver {
     }
 
     fn cookie_header(&self) -> String {
-        let pairs: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let pairs: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         pairs.join("; ")
     }
 
@@ -94,7 +112,11 @@ impl Approver {
         resp.text().await.map_err(|e| e.to_string())
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Result<(StatusCode, String), String> {
+    async fn post(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Result<(StatusCode, String), String> {
         let resp = self
             .http
             .post(format!("{}{path}", self.base))
@@ -123,7 +145,10 @@ impl Approver {
         let page = self.get(&format!("/oauth/authorize?{query}")).await?;
         let ticket = hidden(&page, "ticket")?;
         let (status, location) = self
-            .post("/oauth/authorize", &[("ticket", &ticket), ("decision", "allow")])
+            .post(
+                "/oauth/authorize",
+                &[("ticket", &ticket), ("decision", "allow")],
+            )
             .await?;
         if status != StatusCode::SEE_OTHER {
             return Err(format!("consent answered {status}"));
@@ -143,7 +168,11 @@ fn hidden(page: &str, name: &str) -> Result<String, String> {
         .find(&marker)
         .ok_or_else(|| format!("no {name} field on the page"))?
         + marker.len();
-    Ok(page[start..].split('"').next().unwrap_or_default().to_owned())
+    Ok(page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 /// Token responses of one step: (access token, refresh token) by request.
@@ -157,19 +186,34 @@ pub async fn token_requests(
     form: Arc<dyn Fn(u64) -> Vec<(&'static str, String)> + Send + Sync>,
     plan: Plan,
 ) -> (Stats, Tokens) {
-    let tokens: Tokens = Arc::new(Mutex::new(vec![None; usize::try_from(plan.requests).unwrap_or(0)]));
+    let tokens: Tokens = Arc::new(Mutex::new(vec![
+        None;
+        usize::try_from(plan.requests).unwrap_or(0)
+    ]));
     let http = reqwest::Client::new();
     let url: Arc<str> = format!("{base}/oauth/token").into();
-    let (id, secret): (Arc<str>, Arc<str>) = (a.client_id.clone().into(), a.client_secret.clone().into());
+    let (id, secret): (Arc<str>, Arc<str>) =
+        (a.client_id.clone().into(), a.client_secret.clone().into());
     let kept = tokens.clone();
     let stats = drive(plan, move |i| {
-        let (http, url, id, secret, form, kept) =
-            (http.clone(), url.clone(), id.clone(), secret.clone(), form.clone(), kept.clone());
+        let (http, url, id, secret, form, kept) = (
+            http.clone(),
+            url.clone(),
+            id.clone(),
+            secret.clone(),
+            form.clone(),
+            kept.clone(),
+        );
         async move {
             let mut fields = form(i);
             fields.push(("client_id", id.to_string()));
             fields.push(("client_secret", secret.to_string()));
-            let resp = http.post(&*url).form(&fields).send().await.map_err(|e| e.to_string())?;
+            let resp = http
+                .post(&*url)
+                .form(&fields)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
             let status = resp.status();
             let body: Value = resp.json().await.map_err(|e| e.to_string())?;
             if status != StatusCode::OK {
@@ -190,7 +234,8 @@ pub async fn token_requests(
 mod tests {
     #[test]
     fn finds_hidden_fields() {
-        let page = r#"<input type="hidden" name="ticket" value="sct_abc"><input name="csrf" value="x">"#;
+        let page =
+            r#"<input type="hidden" name="ticket" value="sct_abc"><input name="csrf" value="x">"#;
         assert_eq!(super::hidden(page, "ticket").unwrap(), "sct_abc");
         assert_eq!(super::hidden(page, "csrf").unwrap(), "x");
         assert!(super::hidden(page, "other").is_err());

@@ -165,7 +165,12 @@ pub fn insert(path: &Path, block: &str) -> Result<(), String> {
 fn replace_block(text: &str, block: &str) -> Option<String> {
     let start = text.find(BEGIN)? + BEGIN.len();
     let end = start + text[start..].find(END)?;
-    Some(format!("{}\n{}\n{}", &text[..start], block.trim_end(), &text[end..]))
+    Some(format!(
+        "{}\n{}\n{}",
+        &text[..start],
+        block.trim_end(),
+        &text[end..]
+    ))
 }
 
 #[cfg(test)]
@@ -195,7 +200,10 @@ mod tests {
         r.load("sqlite", 10, 0.5);
         r.rss("sqlite", 10, 42.0);
         let md = r.markdown();
-        assert!(md.contains("| sqlite | 10 | 2. lookup | 2 | 1.00 | 2.00 | 0 |"), "{md}");
+        assert!(
+            md.contains("| sqlite | 10 | 2. lookup | 2 | 1.00 | 2.00 | 0 |"),
+            "{md}"
+        );
         assert!(md.contains("| sqlite | 10 | 0.50 | – | 42.0 |"), "{md}");
     }
 }

@@ -39,7 +39,10 @@ impl Target {
                 .header("content-type", "application/scim+json")
                 .body(b.to_string());
         }
-        let resp = req.send().await.map_err(|e| format!("{method} {path}: {e}"))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| format!("{method} {path}: {e}"))?;
         let status = resp.status();
         let bytes = resp
             .bytes()
@@ -222,7 +225,11 @@ pub async fn read(t: &Target, path: String, expect: &'static str, plan: Plan) ->
 
 /// Creates a group and adds `members` in one PATCH (Entra's shape); returns the
 /// group id and the PATCH's statistics.
-pub async fn big_group(t: &Target, name: &str, members: &[String]) -> Result<(String, Stats), String> {
+pub async fn big_group(
+    t: &Target,
+    name: &str,
+    members: &[String],
+) -> Result<(String, Stats), String> {
     let created = t
         .call(
             Method::POST,
@@ -232,7 +239,10 @@ pub async fn big_group(t: &Target, name: &str, members: &[String]) -> Result<(St
         )
         .await?;
     let doc: Value = serde_json::from_slice(created.as_ref()).map_err(|e| e.to_string())?;
-    let id = doc["id"].as_str().ok_or("created group without id")?.to_owned();
+    let id = doc["id"]
+        .as_str()
+        .ok_or("created group without id")?
+        .to_owned();
     let value: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
     let body = Arc::new(json!({"schemas": [PATCH_OP],
         "Operations": [{"op": "Add", "path": "members", "value": value}]}));

@@ -475,7 +475,11 @@ async fn keyset_pages_are_offset_pages(store: Store) {
         store.create_user(&ch("acme"), id, &doc).await.unwrap();
         // Another workspace's users interleave in id order and must never show.
         store
-            .create_user(&ch("globex"), Uuid::now_v7(), &user(&format!("p{i}@x.com"), "g@x.com"))
+            .create_user(
+                &ch("globex"),
+                Uuid::now_v7(),
+                &user(&format!("p{i}@x.com"), "g@x.com"),
+            )
             .await
             .unwrap();
         ids.push(id);
@@ -489,7 +493,16 @@ async fn keyset_pages_are_offset_pages(store: Store) {
         for start_index in 1..=n + 2 {
             for count in [0, 1, 7, 100] {
                 let p = store
-                    .list(User, "acme", ListQuery { filter, start_index, count, sort: None })
+                    .list(
+                        User,
+                        "acme",
+                        ListQuery {
+                            filter,
+                            start_index,
+                            count,
+                            sort: None,
+                        },
+                    )
                     .await
                     .unwrap();
                 let want: Vec<Uuid> = expected
@@ -499,7 +512,12 @@ async fn keyset_pages_are_offset_pages(store: Store) {
                     .copied()
                     .collect();
                 let got: Vec<Uuid> = p.rows.iter().map(|r| r.id).collect();
-                assert_eq!(got, want, "startIndex {start_index} count {count} filter {}", filter.is_some());
+                assert_eq!(
+                    got,
+                    want,
+                    "startIndex {start_index} count {count} filter {}",
+                    filter.is_some()
+                );
                 assert_eq!(p.total, n, "startIndex {start_index} count {count}");
             }
         }
@@ -514,8 +532,17 @@ async fn keyset_pages_are_offset_pages(store: Store) {
     assert_eq!(related.len(), 2);
     assert_eq!(related[&ids[0]], vec![(g, "Pagers".to_owned())]);
     let members = store.related_many(Group, "acme", &[g]).await.unwrap();
-    assert_eq!(members[&g].iter().map(|m| m.0).collect::<Vec<_>>(), ids[..2]);
-    assert!(store.related_many(Group, "globex", &[g]).await.unwrap().is_empty());
+    assert_eq!(
+        members[&g].iter().map(|m| m.0).collect::<Vec<_>>(),
+        ids[..2]
+    );
+    assert!(
+        store
+            .related_many(Group, "globex", &[g])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 crate::both_backends!(

@@ -180,7 +180,11 @@ async fn related(
 
 /// One resource's entry of [`related`]'s answer: an empty list when it has none.
 fn related_of(related: Option<&HashMap<Uuid, Value>>, id: Uuid) -> Option<Value> {
-    related.map(|r| r.get(&id).cloned().unwrap_or_else(|| Value::Array(Vec::new())))
+    related.map(|r| {
+        r.get(&id)
+            .cloned()
+            .unwrap_or_else(|| Value::Array(Vec::new()))
+    })
 }
 
 fn location(app: &AppState, kind: ResourceKind, id: Uuid) -> String {
@@ -225,7 +229,15 @@ async fn documents(
     let related = related(app, ws, kind, &ids, projection).await?;
     Ok(rows
         .iter()
-        .map(|row| document(app, kind, row, related_of(related.as_ref(), row.id), projection))
+        .map(|row| {
+            document(
+                app,
+                kind,
+                row,
+                related_of(related.as_ref(), row.id),
+                projection,
+            )
+        })
         .collect())
 }
 
@@ -443,9 +455,15 @@ async fn read<K: Kind>(
         p.excluded_attributes.as_deref(),
         kind,
     )?;
-    let body = documents(app, &ws.workspace_id, kind, std::slice::from_ref(&row), &projection)
-        .await?
-        .remove(0);
+    let body = documents(
+        app,
+        &ws.workspace_id,
+        kind,
+        std::slice::from_ref(&row),
+        &projection,
+    )
+    .await?
+    .remove(0);
     let mut resp = Scim(body).into_response();
     set_etag(&mut resp, row.version);
     Ok(resp)
