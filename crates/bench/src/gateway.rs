@@ -70,6 +70,19 @@ impl Deployment {
             .as_str()
             .ok_or("workspace create: no id")?
             .to_owned();
+        // Scenario 3 deactivates thousands of users on purpose; the deprovisioning
+        // safeguard would (rightly) pause that as a mass deprovisioning.
+        self.cli(&[
+            "guard",
+            "set",
+            "--workspace",
+            &id,
+            "--share-percent",
+            "100",
+            "--min-users",
+            "4000000000",
+        ])
+        .await?;
         let t = self
             .cli(&["token", "create", "--workspace", &id, "--name", "bench"])
             .await?;

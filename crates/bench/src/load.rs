@@ -48,7 +48,7 @@ impl Stats {
             errors,
             seconds,
             per_second: if seconds > 0.0 {
-                requests as f64 / seconds
+                f64::from(u32::try_from(requests).unwrap_or(u32::MAX)) / seconds
             } else {
                 0.0
             },
