@@ -85,7 +85,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
-async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+pub(super) async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     Ok(Json(views::seats(
         &app.store.seat_status(&admin.workspace_id).await?,
     )))
@@ -93,7 +93,7 @@ async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiR
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SeatsPatch {
+pub(super) struct SeatsPatch {
     /// A correction of the allotment (not a purchase).
     seats_purchased: Option<u32>,
     auto_charge: Option<bool>,
@@ -106,7 +106,7 @@ struct SeatsPatch {
     auto_charge_cap: Option<Option<u32>>,
 }
 
-async fn set_seats(
+pub(super) async fn set_seats(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<SeatsPatch>,
@@ -126,11 +126,11 @@ async fn set_seats(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Purchase {
+pub(super) struct Purchase {
     count: u32,
 }
 
-async fn buy_seats(
+pub(super) async fn buy_seats(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<Purchase>,
@@ -138,7 +138,7 @@ async fn buy_seats(
     if p.count == 0 {
         return Err(ApiError::Invalid("count must be at least 1".into()));
     }
-    let actor = format!("admin {}", admin.email);
+    let actor = admin.actor.clone();
     let s = app
         .store
         .buy_seats(
@@ -151,13 +151,13 @@ async fn buy_seats(
     Ok((StatusCode::CREATED, Json(views::seats(&s))))
 }
 
-async fn ledger(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+pub(super) async fn ledger(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     let entries = app.store.seat_ledger(&admin.workspace_id).await?;
     let items: Vec<_> = entries.iter().map(views::purchase).collect();
     Ok(Json(json!({"purchases": items})))
 }
 
-async fn hooks(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+pub(super) async fn hooks(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     let hooks = app.store.hooks(&admin.workspace_id).await?;
     let items: Vec<_> = hooks.iter().map(views::hook).collect();
     Ok(Json(json!({"hooks": items})))
@@ -165,15 +165,16 @@ async fn hooks(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiR
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewHook {
+pub(super) struct NewHook {
     url: String,
+    /// Event types to send (e.g. `seat.charged`); all when empty.
     #[serde(default)]
     events: Vec<seats::EventType>,
 }
 
 /// Registers a hook; the response carries its signing secret, the only time it is shown.
 /// Loopback `http` is for development and only through the CLI.
-async fn add_hook(
+pub(super) async fn add_hook(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(mut h): Json<NewHook>,
@@ -199,7 +200,7 @@ async fn add_hook(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-async fn remove_hook(
+pub(super) async fn remove_hook(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<Uuid>,
@@ -212,7 +213,7 @@ async fn remove_hook(
 }
 
 #[derive(Deserialize)]
-struct Window {
+pub(super) struct Window {
     after: Option<Uuid>,
     limit: Option<u32>,
 }
@@ -223,7 +224,7 @@ impl Window {
     }
 }
 
-async fn deliveries(
+pub(super) async fn deliveries(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Query(w): Query<Window>,
@@ -233,7 +234,7 @@ async fn deliveries(
     Ok(Json(json!({"deliveries": items})))
 }
 
-async fn replay(
+pub(super) async fn replay(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<Uuid>,
@@ -247,7 +248,7 @@ async fn replay(
 
 /// The pull API: events after the cursor `after` (an event id), oldest first; `next`
 /// is the cursor for the following page.
-async fn events(
+pub(super) async fn events(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Query(w): Query<Window>,
@@ -259,7 +260,7 @@ async fn events(
     Ok(Json(views::events_page(&events, w.after)?))
 }
 
-async fn guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+pub(super) async fn guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     Ok(Json(views::guard(
         &app.store.guard_status(&admin.workspace_id).await?,
     )))
@@ -267,13 +268,13 @@ async fn guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiR
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct GuardPatch {
+pub(super) struct GuardPatch {
     share_percent: Option<u8>,
     min_users: Option<u32>,
     window_seconds: Option<u32>,
 }
 
-async fn set_guard(
+pub(super) async fn set_guard(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<GuardPatch>,
@@ -293,7 +294,10 @@ async fn set_guard(
     )))
 }
 
-async fn resume_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+pub(super) async fn resume_guard(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult {
     let g = app
         .store
         .resume_guard(&admin.workspace_id, app.clock.now())
@@ -302,7 +306,10 @@ async fn resume_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) 
     Ok(Json(views::guard(&g)))
 }
 
-async fn cancel_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+pub(super) async fn cancel_guard(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult {
     let g = app.store.cancel_guard(&admin.workspace_id).await?;
     tracing::info!(workspace.id = %admin.workspace_id, "held deprovisioning cancelled by an admin");
     Ok(Json(views::guard(&g)))

@@ -12,7 +12,7 @@ use store::ClientRecord;
 use time::format_description::well_known::Rfc3339;
 
 use super::api::{error, store_error};
-use super::session::AdminAuth;
+use super::session::{AdminAuth, AdminSession};
 use crate::clients::{self, ClientError};
 use crate::state::AppState;
 
@@ -29,11 +29,9 @@ fn client_error(e: &ClientError) -> Response {
 
 /// The workspace's own client with this id, or the response to send.
 async fn owned(app: &AppState, workspace: &str, client_id: &str) -> Result<ClientRecord, Response> {
-    match app.store.client(client_id).await {
-        Ok(Some(c)) if c.workspace_id.as_deref() == Some(workspace) => Ok(c),
-        Ok(_) => Err(client_error(&ClientError::NoWorkspace)),
-        Err(e) => Err(store_error(&e)),
-    }
+    clients::owned(&app.store, workspace, client_id)
+        .await
+        .map_err(|e| client_error(&e))
 }
 
 pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
@@ -72,17 +70,20 @@ pub(super) async fn create(
     AdminAuth(admin): AdminAuth,
     Json(req): Json<NewClient>,
 ) -> Response {
+    let change = admin.change(app.clock.now());
     let created = async {
         let uris = clients::redirect_list(&req.redirect_uris, req.okta_app.as_deref())?;
-        clients::create(
+        let (client, secret) = clients::create(
             &app.store,
             Some(&admin.workspace_id),
             &uris,
             &req.name,
             req.require_pkce,
-            app.clock.now(),
+            change.now,
         )
-        .await
+        .await?;
+        clients::audit(&app.store, &change, "client.created", &client, "").await?;
+        Ok((client, secret))
     }
     .await;
     match created {
@@ -117,11 +118,19 @@ pub(super) async fn rotate(
     Path(client_id): Path<String>,
     Json(req): Json<Rotation>,
 ) -> Response {
-    if let Err(r) = owned(&app, &admin.workspace_id, &client_id).await {
-        return r;
-    }
+    let client = match owned(&app, &admin.workspace_id, &client_id).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let overlap = std::time::Duration::from_secs(req.overlap_seconds);
-    match clients::rotate(&app.store, &client_id, overlap, app.clock.now()).await {
+    let change = admin.change(app.clock.now());
+    let rotated = async {
+        let out = clients::rotate(&app.store, &client_id, overlap, change.now).await?;
+        clients::audit(&app.store, &change, "client.secret_rotated", &client, "").await?;
+        Ok::<_, ClientError>(out)
+    }
+    .await;
+    match rotated {
         Ok((secret, until)) => (
             StatusCode::OK,
             super::super::oauth::no_store(),
@@ -144,35 +153,25 @@ pub(super) struct Uri {
 
 async fn redirect_uri(
     app: &AppState,
-    workspace: &str,
+    admin: &AdminSession,
     client_id: &str,
     uri: &str,
     add: bool,
 ) -> Response {
-    if let Err(r) = owned(app, workspace, client_id).await {
-        return r;
-    }
-    let checked = if add {
-        match clients::redirect_list(&[uri.to_owned()], None) {
-            Ok(mut u) => u.remove(0),
-            Err(e) => return client_error(&e),
-        }
-    } else {
-        uri.to_owned()
-    };
-    match app
-        .store
-        .set_redirect_uri(client_id, &checked, add, app.clock.now())
-        .await
+    let change = admin.change(app.clock.now());
+    match clients::change_redirect_uris(
+        &app.store,
+        &change,
+        client_id,
+        &[uri.to_owned()],
+        None,
+        add,
+    )
+    .await
     {
-        Ok(()) => match owned(app, workspace, client_id).await {
-            Ok(c) => Json(clients::to_json(&c, &app.urls, None)).into_response(),
-            Err(r) => r,
-        },
-        Err(store::StoreError::NotFound) => {
-            error(StatusCode::NOT_FOUND, "this redirect URI is not registered")
-        }
-        Err(e) => store_error(&e),
+        Ok(c) => Json(clients::to_json(&c, &app.urls, None)).into_response(),
+        Err(ClientError::Invalid(m)) if !add => error(StatusCode::NOT_FOUND, &m),
+        Err(e) => client_error(&e),
     }
 }
 
@@ -182,7 +181,7 @@ pub(super) async fn add_redirect_uri(
     Path(client_id): Path<String>,
     Json(req): Json<Uri>,
 ) -> Response {
-    redirect_uri(&app, &admin.workspace_id, &client_id, &req.uri, true).await
+    redirect_uri(&app, &admin, &client_id, &req.uri, true).await
 }
 
 pub(super) async fn remove_redirect_uri(
@@ -191,7 +190,7 @@ pub(super) async fn remove_redirect_uri(
     Path(client_id): Path<String>,
     Json(req): Json<Uri>,
 ) -> Response {
-    redirect_uri(&app, &admin.workspace_id, &client_id, &req.uri, false).await
+    redirect_uri(&app, &admin, &client_id, &req.uri, false).await
 }
 
 /// Deletes the client; every grant and token issued to it dies with it.
@@ -200,14 +199,16 @@ pub(super) async fn delete(
     AdminAuth(admin): AdminAuth,
     Path(client_id): Path<String>,
 ) -> Response {
-    if let Err(r) = owned(&app, &admin.workspace_id, &client_id).await {
-        return r;
-    }
-    match app.store.delete_client(&client_id).await {
+    let client = match owned(&app, &admin.workspace_id, &client_id).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let change = admin.change(app.clock.now());
+    match clients::delete(&app.store, &change, &client).await {
         Ok(()) => {
             tracing::info!(workspace.id = %admin.workspace_id, "OAuth client deleted by an admin");
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(e) => store_error(&e),
+        Err(e) => client_error(&e),
     }
 }

@@ -11,11 +11,38 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::api::{error, store_error};
-use super::session::AdminAuth;
+use super::session::{AdminAuth, AdminSession};
 use crate::state::AppState;
+use store::{AuditEntry, GrantRecord};
 
 fn time(t: Option<time::OffsetDateTime>) -> Option<String> {
     t.and_then(|t| t.format(&Rfc3339).ok())
+}
+
+/// Revokes the workspace's grant and audits it; whether it was live.
+pub(super) async fn revoke_grant(
+    app: &AppState,
+    admin: &AdminSession,
+    grant: &GrantRecord,
+) -> Result<bool, store::StoreError> {
+    let change = admin.change(app.clock.now());
+    let reason = format!("revoked by {}", admin.actor);
+    let live = app
+        .store
+        .revoke_grant(grant.id, None, &reason, change.now)
+        .await?;
+    app.store
+        .audit(
+            &change,
+            &AuditEntry {
+                action: "grant.revoked",
+                resource_type: "grant",
+                resource_id: grant.id,
+                resource_name: &grant.client_id,
+            },
+        )
+        .await?;
+    Ok(live)
 }
 
 pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
@@ -54,12 +81,7 @@ pub(super) async fn revoke(
     let Some(grant) = grant else {
         return error(StatusCode::NOT_FOUND, "no such grant in this workspace");
     };
-    let reason = format!("revoked by admin {}", admin.email);
-    match app
-        .store
-        .revoke_grant(grant.id, None, &reason, app.clock.now())
-        .await
-    {
+    match revoke_grant(&app, &admin, &grant).await {
         Ok(revoked) => {
             tracing::info!(workspace.id = %admin.workspace_id, "grant revoked by an admin");
             Json(json!({"id": grant.id, "revoked": true, "was_live": revoked})).into_response()
