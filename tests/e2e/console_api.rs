@@ -2,13 +2,59 @@
 //! bearer tokens, admin API keys (a credential of their own), OAuth clients and
 //! grants, and the audit log, each refusing another workspace's things with 404,
 //! a missing credential with 401 and a cookie write without CSRF with 403. Also the
-//! console pages' security headers.
+//! OpenAPI document and the console pages' security headers.
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::billing_api::Admin;
 use crate::harness::{Backend, Env, Gateway};
+
+/// Every /admin/api route the router registers: the literal paths of `.route(…)`
+/// calls in the admin module's sources.
+fn routed_api_paths() -> Vec<String> {
+    let sources = [
+        include_str!("../../crates/gateway/src/http/admin/mod.rs"),
+        include_str!("../../crates/gateway/src/http/admin/billing_api.rs"),
+    ];
+    let mut paths = Vec::new();
+    for src in sources {
+        for (at, _) in src.match_indices(".route(") {
+            let rest = src[at + ".route(".len()..].trim_start();
+            let path = rest
+                .strip_prefix('"')
+                .and_then(|r| r.split('"').next())
+                .unwrap();
+            if path.starts_with("/admin/api/") && path != "/admin/api/openapi.json" {
+                paths.push(path.to_owned());
+            }
+        }
+    }
+    paths
+}
+
+async fn the_openapi_document_describes_every_admin_api_route(backend: Backend) {
+    let env = Env::new(backend).await;
+    let gw = env.start().await;
+    let resp = gw.get("/admin/api/openapi.json", None).await;
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    let spec: oas3::OpenApiV3Spec = oas3::from_json(&text).expect("a valid OpenAPI 3.1 document");
+    assert!(spec.openapi.starts_with("3."), "{}", spec.openapi);
+    let documented = spec.paths.clone().unwrap_or_default();
+    let routed = routed_api_paths();
+    assert!(routed.len() >= 25, "found only {routed:?}");
+    for path in &routed {
+        assert!(
+            documented.contains_key(path),
+            "{path} is routed but not in the OpenAPI document"
+        );
+    }
+    let raw: Value = serde_json::from_str(&text).unwrap();
+    let schemes = &raw["components"]["securitySchemes"];
+    assert_eq!(schemes["api_key"]["scheme"], "bearer");
+    assert_eq!(schemes["session"]["in"], "cookie");
+}
 
 /// The SCIM answer to `token` for a list of users: status and `detail`.
 async fn scim_status(gw: &Gateway, token: &str) -> (u16, String) {
@@ -542,6 +588,7 @@ async fn console_pages_refuse_framing_caching_and_foreign_forms(backend: Backend
 }
 
 crate::both_backends!(
+    the_openapi_document_describes_every_admin_api_route,
     tokens_settings_and_keys_are_the_workspace_admins_own,
     every_admin_action_is_in_the_audit_log,
     console_pages_refuse_framing_caching_and_foreign_forms,

@@ -39,7 +39,7 @@ pub(super) fn access_error(e: AccessError, what: &str) -> Response {
 }
 
 /// The workspace's Provisioning settings.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Settings {
     /// SCIM on: off answers every SCIM request with 403.
@@ -50,6 +50,7 @@ pub(crate) struct Settings {
     pub(crate) allow_oauth: bool,
     /// The Tenant URL (SCIM 2.0 base) an IdP admin pastes; ignored when sent.
     #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
     pub(crate) tenant_url: String,
 }
 
@@ -64,6 +65,8 @@ impl Settings {
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/settings", tag = "settings",
+    responses((status = 200, body = Settings), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn settings(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
     match app.store.scim_settings(&admin.workspace_id).await {
         Ok(s) => Json(Settings::of(s, &app)).into_response(),
@@ -71,6 +74,8 @@ pub(super) async fn settings(State(app): State<AppState>, AdminAuth(admin): Admi
     }
 }
 
+#[utoipa::path(put, path = "/admin/api/settings", tag = "settings", request_body = Settings,
+    responses((status = 200, body = Settings), (status = 400, description = "bad body"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn set_settings(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -91,6 +96,9 @@ pub(super) async fn set_settings(
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/tokens", tag = "tokens",
+    responses((status = 200, description = "`{\"tokens\": [{id, name, status, created_at, expires_at, last_used_at, revoked_at}]}`, newest first"),
+        (status = 401, description = "no admin session or API key")))]
 pub(super) async fn tokens(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
     match app.store.tokens(&admin.workspace_id).await {
         Ok(all) => {
@@ -103,7 +111,7 @@ pub(super) async fn tokens(State(app): State<AppState>, AdminAuth(admin): AdminA
 }
 
 /// A new SCIM bearer token.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewToken {
     /// A name to recognise it by, unique among live tokens, e.g. `okta`.
@@ -133,6 +141,10 @@ pub(super) async fn create_token_for(
     access::create_token(&app.store, &admin.change(app.clock.now()), &req.name, days).await
 }
 
+#[utoipa::path(post, path = "/admin/api/tokens", tag = "tokens", request_body = NewToken,
+    responses((status = 201, description = "the token, in this response only: `{id, name, status, …, token, tenant_url}`"),
+        (status = 400, description = "bad name or expiry, or a live token has this name"),
+        (status = 401, description = "no admin session or API key")))]
 pub(super) async fn create_token(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -154,6 +166,10 @@ pub(super) async fn create_token(
     }
 }
 
+#[utoipa::path(delete, path = "/admin/api/tokens/{name}", tag = "tokens",
+    params(("name" = String, Path, description = "the live token's name")),
+    responses((status = 200, description = "the revoked token"), (status = 404, description = "no live token with this name here"),
+        (status = 401, description = "no admin session or API key")))]
 pub(super) async fn revoke_token(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -166,6 +182,9 @@ pub(super) async fn revoke_token(
     }
 }
 
+#[utoipa::path(get, path = "/admin/api/api-keys", tag = "api-keys",
+    responses((status = 200, description = "`{\"api_keys\": [{id, name, created_by, created_at, last_used_at, revoked_at}]}`, newest first"),
+        (status = 401, description = "no admin session or API key")))]
 pub(super) async fn api_keys(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
     match app.store.api_keys(&admin.workspace_id).await {
         Ok(all) => {
@@ -177,13 +196,17 @@ pub(super) async fn api_keys(State(app): State<AppState>, AdminAuth(admin): Admi
 }
 
 /// A new admin API key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewApiKey {
     /// A name to recognise it by, unique among live keys.
     pub(crate) name: String,
 }
 
+#[utoipa::path(post, path = "/admin/api/api-keys", tag = "api-keys", request_body = NewApiKey,
+    responses((status = 201, description = "the key, in this response only: `{id, name, …, key}`"),
+        (status = 400, description = "bad name, or a live key has this name"),
+        (status = 401, description = "no admin session or API key")))]
 pub(super) async fn create_api_key(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -204,6 +227,10 @@ pub(super) async fn create_api_key(
     }
 }
 
+#[utoipa::path(delete, path = "/admin/api/api-keys/{id}", tag = "api-keys",
+    params(("id" = Uuid, Path, description = "the key's id")),
+    responses((status = 200, description = "the revoked key"), (status = 404, description = "no live key with this id here"),
+        (status = 401, description = "no admin session or API key")))]
 pub(super) async fn revoke_api_key(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -220,8 +247,9 @@ pub(super) async fn revoke_api_key(
 }
 
 /// Which audit rows to return; all given filters must match.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct AuditQuery {
     /// e.g. `token.created`, `user.provisioned`.
     pub(crate) action: Option<String>,
@@ -295,6 +323,10 @@ pub(crate) async fn audit_page(
     Ok((rows, next))
 }
 
+#[utoipa::path(get, path = "/admin/api/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "`{\"events\": [{id, occurred_at, actor, action, resource_type, resource_id, resource_name}], \"next\": cursor|null}`, newest first"),
+        (status = 400, description = "a filter is malformed"),
+        (status = 401, description = "no admin session or API key")))]
 pub(super) async fn audit(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,

@@ -34,6 +34,7 @@ async fn owned(app: &AppState, workspace: &str, client_id: &str) -> Result<Clien
         .map_err(|e| client_error(&e))
 }
 
+#[utoipa::path(get, path = "/admin/api/oauth/clients", tag = "oauth-clients", responses((status = 200, description = "`{\"clients\": […]}` with the Authorization, Token and Tenant URLs (never secrets)"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
     match app.store.clients(Some(&admin.workspace_id)).await {
         Ok(all) => {
@@ -47,7 +48,7 @@ pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAut
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewClient {
     #[serde(default = "default_name")]
@@ -64,6 +65,7 @@ fn default_name() -> String {
     "Okta".to_owned()
 }
 
+#[utoipa::path(post, path = "/admin/api/oauth/clients", tag = "oauth-clients", request_body = NewClient, responses((status = 201, description = "Generate Credentials: client id and secret (in this response only) and the URLs to paste into Okta"), (status = 400, description = "bad name or redirect URI"), (status = 401, description = "no admin session or API key")))]
 /// Generate Credentials: the secret is in this response only.
 pub(super) async fn create(
     State(app): State<AppState>,
@@ -100,7 +102,7 @@ pub(super) async fn create(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Rotation {
     /// Seconds the previous secret keeps working (default one day).
@@ -112,6 +114,7 @@ fn default_overlap() -> u64 {
     86_400
 }
 
+#[utoipa::path(post, path = "/admin/api/oauth/clients/{client_id}/rotate-secret", tag = "oauth-clients", params(("client_id" = String, Path)), request_body = Rotation, responses((status = 200, description = "the new secret, in this response only, and until when the previous one works"), (status = 404, description = "no such client here"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn rotate(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -145,7 +148,7 @@ pub(super) async fn rotate(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Uri {
     uri: String,
@@ -175,6 +178,7 @@ async fn redirect_uri(
     }
 }
 
+#[utoipa::path(post, path = "/admin/api/oauth/clients/{client_id}/redirect-uris", tag = "oauth-clients", params(("client_id" = String, Path)), request_body = Uri, responses((status = 200, description = "the client"), (status = 400, description = "bad redirect URI"), (status = 404, description = "no such client here"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn add_redirect_uri(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -184,6 +188,7 @@ pub(super) async fn add_redirect_uri(
     redirect_uri(&app, &admin, &client_id, &req.uri, true).await
 }
 
+#[utoipa::path(delete, path = "/admin/api/oauth/clients/{client_id}/redirect-uris", tag = "oauth-clients", params(("client_id" = String, Path)), request_body = Uri, responses((status = 200, description = "the client"), (status = 404, description = "no such client or redirect URI here"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn remove_redirect_uri(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -193,6 +198,7 @@ pub(super) async fn remove_redirect_uri(
     redirect_uri(&app, &admin, &client_id, &req.uri, false).await
 }
 
+#[utoipa::path(delete, path = "/admin/api/oauth/clients/{client_id}", tag = "oauth-clients", params(("client_id" = String, Path)), responses((status = 204, description = "deleted; its grants and tokens are revoked"), (status = 404, description = "no such client here"), (status = 401, description = "no admin session or API key")))]
 /// Deletes the client; every grant and token issued to it dies with it.
 pub(super) async fn delete(
     State(app): State<AppState>,

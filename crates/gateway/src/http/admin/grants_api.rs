@@ -45,6 +45,7 @@ pub(super) async fn revoke_grant(
     Ok(live)
 }
 
+#[utoipa::path(get, path = "/admin/api/oauth/grants", tag = "oauth-grants", responses((status = 200, description = "`{\"grants\": […]}`: client, approver, created, last used, revoked"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
     let grants = match app.store.grants(&admin.workspace_id).await {
         Ok(g) => g,
@@ -69,6 +70,7 @@ pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAut
     Json(json!({"grants": items})).into_response()
 }
 
+#[utoipa::path(post, path = "/admin/api/oauth/grants/{id}/revoke", tag = "oauth-grants", params(("id" = Uuid, Path)), responses((status = 200, description = "revoked; the next SCIM request with its tokens gets 401"), (status = 404, description = "no such grant here"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn revoke(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,

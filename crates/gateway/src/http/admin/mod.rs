@@ -9,6 +9,7 @@ mod clients_api;
 mod clients_page;
 mod console;
 mod grants_api;
+mod openapi;
 mod page;
 pub(crate) mod session;
 
@@ -79,6 +80,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// The console's access pages (part A of issue #6) and their JSON API.
 fn access_router() -> Router<AppState> {
     Router::new()
+        .route("/admin/api/openapi.json", get(openapi::document))
         .route(
             "/admin/api/settings",
             get(access_api::settings).put(access_api::set_settings),
