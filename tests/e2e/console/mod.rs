@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -65,8 +66,8 @@ impl Browser {
                 ],
             }),
         );
-        let client = ClientBuilder::rustls()
-            .unwrap()
+        // chromedriver listens on plain loopback http: no TLS stack needed.
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
