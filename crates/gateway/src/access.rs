@@ -29,7 +29,8 @@ impl From<StoreError> for AccessError {
         match e {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(UniqueField::TokenName) => Self::Invalid(
-                "a live bearer token already has this name; revoke it or pick another name".into(),
+                "the workspace already has a live token with this name; revoke it or pick another name"
+                    .into(),
             ),
             StoreError::Conflict(UniqueField::ApiKeyName) => Self::Invalid(
                 "a live API key already has this name; revoke it or pick another name".into(),
