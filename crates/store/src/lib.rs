@@ -6,11 +6,14 @@
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
 mod admins;
+mod directory;
 mod error;
 mod guard;
 mod oauth;
 mod outbox;
+mod provlog;
 mod resources;
+mod roles;
 mod seats;
 mod tokens;
 mod ts;
@@ -29,6 +32,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use admins::{AdminRecord, SessionAdmin};
+pub use directory::{
+    GroupList, GroupQuery, GroupSummary, MemberList, UserList, UserQuery, UserSummary,
+};
 pub use error::{StoreError, UniqueField};
 pub use guard::{GUARD_CANCELLED, GUARD_PAUSED, GuardSettings, GuardStatus, Held};
 pub use oauth::{
@@ -37,6 +43,7 @@ pub use oauth::{
 pub use outbox::{
     AttemptResult, DEAD, DELIVERED, DeliveryRecord, DueDelivery, Hook, PENDING, StoredEvent,
 };
+pub use provlog::{LogEntry, LogPage, LogQuery};
 pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, ResourceRow};
 pub use seats::{CAUSE_ADMIN, CAUSE_AUTO_CHARGE, SeatPurchase, SeatSettings, SeatStatus};
 pub use tokens::{NewToken, TokenRecord};
