@@ -5,11 +5,13 @@
 //! the only facts given are about the token that was presented.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
 use oauth::{AccessTokenError, PlainToken, SecretKind, TokenError};
 
 use super::ScimApiError;
+use super::record::Attribution;
+use crate::provlog::Reason;
 use crate::state::AppState;
 
 /// How stale `last_used_at` may get before a request writes it again.
@@ -38,12 +40,62 @@ const REVOKED: &str = "The bearer token was revoked by a workspace admin. Ask th
 const EXPIRED: &str = "The bearer token has expired. Ask the workspace admin for a new token and paste it \
     into the identity provider.";
 
+/// Why a credential was refused: the detail the IT admin reads, and the reason
+/// the provisioning log shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Missing,
+    NotBearer,
+    NotOurs,
+    Incomplete,
+    Unknown,
+    Revoked,
+    Expired,
+    OAuthExpired,
+    OAuthInvalid,
+    OAuthRevoked,
+}
+
+impl Refusal {
+    /// The SCIM error's `detail`.
+    pub(crate) const fn detail(self) -> &'static str {
+        match self {
+            Self::Missing => MISSING,
+            Self::NotBearer => NOT_BEARER,
+            Self::NotOurs => NOT_OURS,
+            Self::Incomplete => INCOMPLETE,
+            Self::Unknown => UNKNOWN,
+            Self::Revoked => REVOKED,
+            Self::Expired => EXPIRED,
+            Self::OAuthExpired => OAUTH_EXPIRED,
+            Self::OAuthInvalid => OAUTH_INVALID,
+            Self::OAuthRevoked => OAUTH_REVOKED,
+        }
+    }
+
+    pub(crate) const fn reason(self) -> Reason {
+        match self {
+            Self::Missing => Reason::MissingToken,
+            Self::NotBearer | Self::NotOurs | Self::Incomplete | Self::Unknown => {
+                Reason::WrongToken
+            }
+            Self::Revoked => Reason::RevokedToken,
+            Self::Expired => Reason::ExpiredToken,
+            Self::OAuthExpired => Reason::OAuthExpired,
+            Self::OAuthInvalid => Reason::OAuthInvalid,
+            Self::OAuthRevoked => Reason::OAuthRevoked,
+        }
+    }
+}
+
 /// The authenticated workspace of a SCIM request.
 #[derive(Debug, Clone)]
 pub(crate) struct WorkspaceAuth {
     pub(crate) workspace_id: String,
     /// Who acts, for the audit trail: `token <name>`.
     pub(crate) actor: String,
+    /// The IdP that sent the request (`User-Agent`).
+    pub(crate) idp: scim::Idp,
 }
 
 impl FromRequestParts<AppState> for WorkspaceAuth {
@@ -56,28 +108,37 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         let header = parts
             .headers
             .get(AUTHORIZATION)
-            .ok_or(ScimApiError::Unauthorized(MISSING))?;
-        let token = credential(header.as_bytes()).ok_or(ScimApiError::Unauthorized(NOT_BEARER))?;
+            .ok_or(ScimApiError::Unauthorized(Refusal::Missing))?;
+        let token =
+            credential(header.as_bytes()).ok_or(ScimApiError::Unauthorized(Refusal::NotBearer))?;
+        let idp =
+            scim::Idp::from_user_agent(parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()));
+        // The provisioning log's slot for the workspace, when the request is logged.
+        let attribution = parts.extensions.get::<Attribution>().cloned();
         if token.bytes().filter(|b| *b == b'.').count() == 2 {
-            return access_token(token, app).await;
+            return access_token(token, app, idp, attribution.as_ref()).await;
         }
         let token = PlainToken::parse(SecretKind::WorkspaceToken, token).map_err(|e| {
             ScimApiError::Unauthorized(match e {
-                TokenError::WrongPrefix => NOT_OURS,
-                TokenError::Malformed => INCOMPLETE,
+                TokenError::WrongPrefix => Refusal::NotOurs,
+                TokenError::Malformed => Refusal::Incomplete,
             })
         })?;
         let record = app
             .store
             .token_by_hash(token.hash().as_str())
             .await?
-            .ok_or(ScimApiError::Unauthorized(UNKNOWN))?;
+            .ok_or(ScimApiError::Unauthorized(Refusal::Unknown))?;
+        // Known token rows name their workspace, live or not: its admin sees the refusal.
+        if let Some(a) = &attribution {
+            a.set(&record.workspace_id);
+        }
         let now = app.clock.now();
         if record.revoked_at.is_some() {
-            return Err(ScimApiError::Unauthorized(REVOKED));
+            return Err(ScimApiError::Unauthorized(Refusal::Revoked));
         }
         if record.expires_at.is_some_and(|at| at <= now) {
-            return Err(ScimApiError::Unauthorized(EXPIRED));
+            return Err(ScimApiError::Unauthorized(Refusal::Expired));
         }
         if record
             .last_used_at
@@ -98,12 +159,18 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         Ok(Self {
             actor: format!("token {}", record.name),
             workspace_id: record.workspace_id,
+            idp,
         })
     }
 }
 
 /// An OAuth access token: a JWT of ours, for this SCIM base, whose grant is live.
-async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, ScimApiError> {
+async fn access_token(
+    token: &str,
+    app: &AppState,
+    idp: scim::Idp,
+    attribution: Option<&Attribution>,
+) -> Result<WorkspaceAuth, ScimApiError> {
     let now = app.clock.now();
     let claims = app
         .keys
@@ -111,8 +178,8 @@ async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, Scim
         .map_err(|e| {
             tracing::info!(reason = %e, "access token refused");
             ScimApiError::Unauthorized(match e {
-                AccessTokenError::Expired => OAUTH_EXPIRED,
-                _ => OAUTH_INVALID,
+                AccessTokenError::Expired => Refusal::OAuthExpired,
+                _ => Refusal::OAuthInvalid,
             })
         })?;
     // Revocation is honoured on every request: one indexed lookup of the grant.
@@ -120,8 +187,14 @@ async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, Scim
         .store
         .grant(claims.sid)
         .await?
-        .filter(|g| g.revoked_at.is_none() && g.workspace_id == claims.ws)
-        .ok_or(ScimApiError::Unauthorized(OAUTH_REVOKED))?;
+        .filter(|g| g.workspace_id == claims.ws)
+        .ok_or(ScimApiError::Unauthorized(Refusal::OAuthRevoked))?;
+    if let Some(a) = attribution {
+        a.set(&grant.workspace_id);
+    }
+    if grant.revoked_at.is_some() {
+        return Err(ScimApiError::Unauthorized(Refusal::OAuthRevoked));
+    }
     if grant
         .last_used_at
         .is_none_or(|at| at < now - LAST_USED_GRANULARITY)
@@ -140,6 +213,7 @@ async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, Scim
     Ok(WorkspaceAuth {
         actor: format!("oauth {}", grant.client_id),
         workspace_id: grant.workspace_id,
+        idp,
     })
 }
 
