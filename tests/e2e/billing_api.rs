@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use crate::harness::{Backend, Env, Gateway, scim};
 
 /// A signed-in admin's HTTP client: the session cookie on every request.
-struct Admin {
-    http: reqwest::Client,
-    cookie: String,
+pub(crate) struct Admin {
+    pub(crate) http: reqwest::Client,
+    pub(crate) cookie: String,
 }
 
 fn set_cookie(resp: &reqwest::Response, name: &str) -> String {
@@ -25,7 +25,7 @@ fn set_cookie(resp: &reqwest::Response, name: &str) -> String {
 }
 
 impl Admin {
-    async fn sign_in(env: &Env, gw: &Gateway, ws: &str) -> Self {
+    pub(crate) async fn sign_in(env: &Env, gw: &Gateway, ws: &str) -> Self {
         let email = format!("admin@{ws}.test");
         let created = env
             .cli(&["admin", "create", "--workspace", ws, "--email", &email])
@@ -57,7 +57,7 @@ impl Admin {
         }
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         gw: &Gateway,
         method: Method,

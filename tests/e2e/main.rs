@@ -9,6 +9,7 @@
 )]
 
 mod billing_api;
+mod directory;
 mod foundation;
 mod harness;
 mod hooks;
