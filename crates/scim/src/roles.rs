@@ -13,8 +13,9 @@ use serde_json::Value;
 pub fn role_values(doc: &Value) -> Vec<String> {
     let elements = doc.get("roles").and_then(Value::as_array);
     let primary = |e: &&Value| {
-        e.get("primary")
-            .is_some_and(|p| p.as_bool() == Some(true) || p.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true")))
+        e.get("primary").is_some_and(|p| {
+            p.as_bool() == Some(true) || p.as_str().is_some_and(|s| s.eq_ignore_ascii_case("true"))
+        })
     };
     let mut out: Vec<String> = Vec::new();
     let ordered = elements
@@ -23,7 +24,10 @@ pub fn role_values(doc: &Value) -> Vec<String> {
         .filter(primary)
         .chain(elements.into_iter().flatten().filter(|e| !primary(e)));
     for element in ordered {
-        let value = element.get("value").or(Some(element)).and_then(Value::as_str);
+        let value = element
+            .get("value")
+            .or(Some(element))
+            .and_then(Value::as_str);
         if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty())
             && !out.iter().any(|o| o == v)
         {

@@ -45,7 +45,10 @@ fn maps_the_first_mapped_value_exactly_else_the_default() {
 #[test]
 fn role_names_are_trimmed_and_bounded() {
     assert_eq!(role_name("idp_value", "  Admin "), Ok("Admin"));
-    assert_eq!(role_name("app_role", "  "), Err(InvalidRole::Empty("app_role")));
+    assert_eq!(
+        role_name("app_role", "  "),
+        Err(InvalidRole::Empty("app_role"))
+    );
     let long = "x".repeat(MAX_ROLE_LEN + 1);
     assert_eq!(
         role_name("app_role", &long),
