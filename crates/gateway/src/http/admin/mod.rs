@@ -3,7 +3,11 @@
 
 mod api;
 mod billing_api;
+mod billing_pages;
 mod clients_api;
+mod console;
+mod directory_api;
+mod directory_pages;
 mod grants_api;
 mod page;
 pub(crate) mod session;
@@ -68,6 +72,9 @@ pub(crate) fn router() -> Router<AppState> {
             post(grants_api::revoke),
         )
         .merge(billing_api::router())
+        .merge(directory_api::router())
+        .merge(directory_pages::router())
+        .merge(billing_pages::router())
 }
 
 async fn stylesheet() -> Response {
