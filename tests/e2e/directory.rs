@@ -72,13 +72,6 @@ async fn log_with(admin: &Admin, gw: &Gateway, query: &str, n: usize) -> Vec<Val
     .await
 }
 
-fn no_cookie() -> Admin {
-    Admin {
-        http: reqwest::Client::new(),
-        cookie: String::new(),
-    }
-}
-
 async fn the_provisioning_log_says_why_requests_failed(backend: Backend) {
     let env = Env::new(backend).await;
     let (ws, token) = env
@@ -173,7 +166,7 @@ async fn the_provisioning_log_says_why_requests_failed(backend: Backend) {
     .await;
     assert_eq!(s, 200);
 
-    let (s, _) = no_cookie()
+    let (s, _) = Admin::anonymous()
         .call(&gw, Method::GET, "/admin/api/provisioning-log", None)
         .await;
     assert_eq!(s, 401, "the log needs a signed-in admin");
@@ -307,7 +300,7 @@ async fn users_groups_and_role_mappings(backend: Backend) {
         "/admin/api/groups",
         "/admin/api/role-mappings",
     ] {
-        let (s, _) = no_cookie().call(&gw, Method::GET, path, None).await;
+        let (s, _) = Admin::anonymous().call(&gw, Method::GET, path, None).await;
         assert_eq!(s, 401, "{path}");
     }
     let admin = Admin::sign_in(&env, &gw, &ws).await;

@@ -9,6 +9,8 @@
 )]
 
 mod billing_api;
+mod console;
+mod console_api;
 mod directory;
 mod foundation;
 mod harness;

@@ -57,7 +57,7 @@ pub(crate) enum Reason {
 
 impl Reason {
     /// Every reason, for tests and the docs table.
-    pub(crate) const ALL: [Self; 27] = [
+    pub(crate) const ALL: [Self; 29] = [
         Self::MissingToken,
         Self::WrongToken,
         Self::RevokedToken,
@@ -96,6 +96,8 @@ impl Reason {
             Self::ExpiredToken => "expired_token",
             Self::OAuthExpired => "oauth_token_expired",
             Self::OAuthRevoked => "oauth_grant_revoked",
+            Self::CredentialKindOff => "credential_kind_off",
+            Self::ScimOff => "scim_off",
             Self::OAuthInvalid => "oauth_token_invalid",
             Self::SeatLimit => "seat_limit",
             Self::DeprovisioningPaused => "deprovisioning_paused",
@@ -129,6 +131,10 @@ impl Reason {
             Self::ExpiredToken => "The token has expired",
             Self::OAuthExpired => "The OAuth access token has expired",
             Self::OAuthRevoked => "The OAuth authorization was revoked",
+            Self::CredentialKindOff => {
+                "This kind of credential is turned off in Provisioning settings"
+            }
+            Self::ScimOff => "SCIM is turned off in Provisioning settings",
             Self::OAuthInvalid => "The OAuth access token is not valid here",
             Self::SeatLimit => "Seat limit reached",
             Self::DeprovisioningPaused => "Held by the mass-deprovisioning safeguard",

@@ -6,6 +6,7 @@
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
 mod admins;
+mod console;
 mod directory;
 mod error;
 mod guard;
@@ -32,6 +33,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use admins::{AdminRecord, SessionAdmin};
+pub use console::{ApiKeyRecord, AuditEntry, AuditFilter, ScimSettings};
 pub use directory::{
     GroupList, GroupQuery, GroupSummary, MemberList, UserList, UserQuery, UserSummary,
 };

@@ -85,13 +85,14 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
-async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/seats", tag = "seats", responses((status = 200, description = "seats in use, purchased, auto-charge and its cap"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     Ok(Json(views::seats(
         &app.store.seat_status(&admin.workspace_id).await?,
     )))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SeatsPatch {
     /// A correction of the allotment (not a purchase).
@@ -103,13 +104,14 @@ pub(super) struct SeatsPatch {
         reason = "absent keeps the cap, null removes it"
     )]
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
     pub(super) auto_charge_cap: Option<Option<u32>>,
 }
 
-/// Applies an admin's change of the seat settings (API and console).
+/// Applies an admin's change of the seat settings (API and console), audited.
 pub(super) async fn change_seats(
     app: &AppState,
-    ws: &str,
+    admin: &AdminSession,
     p: &SeatsPatch,
 ) -> Result<store::SeatStatus, ApiError> {
     let settings = SeatSettings {
@@ -117,24 +119,43 @@ pub(super) async fn change_seats(
         auto_charge: p.auto_charge,
         auto_charge_cap: p.auto_charge_cap.map(|c| c.map(i64::from)),
     };
-    let s = app.store.update_seat_settings(ws, settings).await?;
-    tracing::info!(workspace.id = %ws, "seat settings changed by an admin");
+    let s = app
+        .store
+        .update_seat_settings(&admin.workspace_id, settings)
+        .await?;
+    let summary = format!(
+        "purchased {}, auto-charge {}, cap {}",
+        s.seats_purchased
+            .map_or_else(|| "unlimited".into(), |n| n.to_string()),
+        if s.auto_charge { "on" } else { "off" },
+        s.auto_charge_cap
+            .map_or_else(|| "none".into(), |n| n.to_string()),
+    );
+    let entry = store::AuditEntry {
+        action: "seats.updated",
+        resource_type: "seats",
+        resource_id: Uuid::nil(),
+        resource_name: &summary,
+    };
+    app.store
+        .audit(&admin.change(app.clock.now()), &entry)
+        .await?;
+    tracing::info!(workspace.id = %admin.workspace_id, "seat settings changed by an admin");
     Ok(s)
 }
 
-async fn set_seats(
+#[utoipa::path(patch, path = "/admin/api/seats", tag = "seats", request_body = SeatsPatch, responses((status = 200, description = "the new seat settings"), (status = 400, description = "bad body"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn set_seats(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<SeatsPatch>,
 ) -> ApiResult {
-    Ok(Json(views::seats(
-        &change_seats(&app, &admin.workspace_id, &p).await?,
-    )))
+    Ok(Json(views::seats(&change_seats(&app, &admin, &p).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Purchase {
+pub(super) struct Purchase {
     count: u32,
 }
 
@@ -147,7 +168,7 @@ pub(super) async fn buy(
     if count == 0 {
         return Err(ApiError::Invalid("count must be at least 1".into()));
     }
-    let actor = format!("admin {}", admin.email);
+    let actor = admin.actor.clone();
     Ok(app
         .store
         .buy_seats(
@@ -159,7 +180,8 @@ pub(super) async fn buy(
         .await?)
 }
 
-async fn buy_seats(
+#[utoipa::path(post, path = "/admin/api/seats/purchases", tag = "seats", request_body = Purchase, responses((status = 201, description = "the purchase and the new seat status"), (status = 400, description = "bad count"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn buy_seats(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<Purchase>,
@@ -168,23 +190,27 @@ async fn buy_seats(
     Ok((StatusCode::CREATED, Json(views::seats(&s))))
 }
 
-async fn ledger(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/seats/ledger", tag = "seats", responses((status = 200, description = "the seat ledger, newest first"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn ledger(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     let entries = app.store.seat_ledger(&admin.workspace_id).await?;
     let items: Vec<_> = entries.iter().map(views::purchase).collect();
     Ok(Json(json!({"purchases": items})))
 }
 
-async fn hooks(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/hooks", tag = "hooks", responses((status = 200, description = "the billing hooks (never their secrets)"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn hooks(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     let hooks = app.store.hooks(&admin.workspace_id).await?;
     let items: Vec<_> = hooks.iter().map(views::hook).collect();
     Ok(Json(json!({"hooks": items})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewHook {
+pub(super) struct NewHook {
     url: String,
+    /// Event types to send (e.g. `seat.charged`); all when empty.
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     events: Vec<seats::EventType>,
 }
 
@@ -210,8 +236,9 @@ pub(super) async fn register_hook(
     Ok((hook, secret.expose()))
 }
 
+#[utoipa::path(post, path = "/admin/api/hooks", tag = "hooks", request_body = NewHook, responses((status = 201, description = "the hook with its signing secret, in this response only"), (status = 400, description = "bad URL or events"), (status = 401, description = "no admin session or API key")))]
 /// Registers a hook; the response carries its signing secret, the only time it is shown.
-async fn add_hook(
+pub(super) async fn add_hook(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(h): Json<NewHook>,
@@ -222,7 +249,8 @@ async fn add_hook(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-async fn remove_hook(
+#[utoipa::path(delete, path = "/admin/api/hooks/{id}", tag = "hooks", params(("id" = Uuid, Path, description = "the hook's id")), responses((status = 204, description = "removed"), (status = 404, description = "no such hook here"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn remove_hook(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<Uuid>,
@@ -234,8 +262,9 @@ async fn remove_hook(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct Window {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct Window {
     after: Option<Uuid>,
     limit: Option<u32>,
 }
@@ -246,7 +275,8 @@ impl Window {
     }
 }
 
-async fn deliveries(
+#[utoipa::path(get, path = "/admin/api/deliveries", tag = "hooks", params(Window), responses((status = 200, description = "recent deliveries with status and attempts"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn deliveries(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Query(w): Query<Window>,
@@ -256,7 +286,8 @@ async fn deliveries(
     Ok(Json(json!({"deliveries": items})))
 }
 
-async fn replay(
+#[utoipa::path(post, path = "/admin/api/deliveries/{id}/replay", tag = "hooks", params(("id" = Uuid, Path, description = "the delivery's id")), responses((status = 200, description = "the delivery, due again"), (status = 404, description = "no such delivery here"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn replay(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<Uuid>,
@@ -268,9 +299,10 @@ async fn replay(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(get, path = "/admin/api/events", tag = "hooks", params(Window), responses((status = 200, description = "billing events after a cursor (the pull API)"), (status = 401, description = "no admin session or API key")))]
 /// The pull API: events after the cursor `after` (an event id), oldest first; `next`
 /// is the cursor for the following page.
-async fn events(
+pub(super) async fn events(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Query(w): Query<Window>,
@@ -282,21 +314,23 @@ async fn events(
     Ok(Json(views::events_page(&events, w.after)?))
 }
 
-async fn guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/guard", tag = "guard", responses((status = 200, description = "the deprovisioning safeguard's settings and state"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     Ok(Json(views::guard(
         &app.store.guard_status(&admin.workspace_id).await?,
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct GuardPatch {
+pub(super) struct GuardPatch {
     share_percent: Option<u8>,
     min_users: Option<u32>,
     window_seconds: Option<u32>,
 }
 
-async fn set_guard(
+#[utoipa::path(patch, path = "/admin/api/guard", tag = "guard", request_body = GuardPatch, responses((status = 200, description = "the new safeguard settings"), (status = 400, description = "bad body"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn set_guard(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<GuardPatch>,
@@ -316,7 +350,11 @@ async fn set_guard(
     )))
 }
 
-async fn resume_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(post, path = "/admin/api/guard/resume", tag = "guard", responses((status = 200, description = "paused deprovisionings go ahead"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn resume_guard(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult {
     let g = app
         .store
         .resume_guard(&admin.workspace_id, app.clock.now())
@@ -325,7 +363,11 @@ async fn resume_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) 
     Ok(Json(views::guard(&g)))
 }
 
-async fn cancel_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(post, path = "/admin/api/guard/cancel", tag = "guard", responses((status = 200, description = "paused deprovisionings are cancelled"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn cancel_guard(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult {
     let g = app.store.cancel_guard(&admin.workspace_id).await?;
     tracing::info!(workspace.id = %admin.workspace_id, "held deprovisioning cancelled by an admin");
     Ok(Json(views::guard(&g)))

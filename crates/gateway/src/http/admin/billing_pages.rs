@@ -5,17 +5,15 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::billing_api::{ApiError, SeatsPatch, buy, change_seats, not_found, register_hook};
-use super::console::{Chrome, Signed, check_csrf, when};
-use super::directory_pages::refusal;
-use super::session::AdminSession;
-use super::{Page, see_other};
+use super::console::{Chrome, Console, Flash, form_session, redirect_with, when};
+use super::directory_pages::{refusal, refused};
 use crate::state::AppState;
 
 /// Deliveries listed on the hooks page.
@@ -25,14 +23,9 @@ pub(super) fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/admin/seats", get(seats_page).post(save_seats))
         .route("/admin/seats/purchases", post(purchase))
-        .route("/admin/billing-hooks", get(hooks_page).post(add_hook))
-        .route("/admin/billing-hooks/{id}/remove", post(remove_hook))
-        .route("/admin/billing-hooks/deliveries/{id}/replay", post(replay))
-}
-
-#[derive(Deserialize)]
-struct Done {
-    done: Option<String>,
+        .route("/admin/hooks", get(hooks_page).post(add_hook))
+        .route("/admin/hooks/{id}/remove", post(remove_hook))
+        .route("/admin/hooks/deliveries/{id}/replay", post(replay))
 }
 
 struct LedgerRow {
@@ -56,7 +49,12 @@ struct SeatsView {
     ledger: Vec<LedgerRow>,
 }
 
-async fn render_seats(app: &AppState, chrome: Chrome, ws: &str, status: StatusCode) -> Response {
+async fn seats_page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let (admin, chrome, finish) = match Console::load(&headers, &app, "/admin/seats").await {
+        Ok(c) => c.split(),
+        Err(r) => return r,
+    };
+    let ws = admin.workspace_id.as_str();
     let read = async {
         let s = app.store.seat_status(ws).await?;
         let ledger = app.store.seat_ledger(ws).await?;
@@ -64,9 +62,10 @@ async fn render_seats(app: &AppState, chrome: Chrome, ws: &str, status: StatusCo
     };
     let (s, ledger) = match read.await {
         Ok(r) => r,
-        Err(e) => return refusal(e.into(), &chrome.csrf),
+        Err(e) => return refusal(e.into(), &admin.csrf),
     };
-    let view = SeatsView {
+    finish.render(&SeatsView {
+        chrome,
         in_use: s.seats_in_use,
         purchased: s
             .seats_purchased
@@ -87,41 +86,7 @@ async fn render_seats(app: &AppState, chrome: Chrome, ws: &str, status: StatusCo
                 user: p.user_name.unwrap_or_default(),
             })
             .collect(),
-        chrome,
-    };
-    Page::new(status, &view).into_response()
-}
-
-async fn seats_page(
-    State(app): State<AppState>,
-    Signed(admin): Signed,
-    super::api::ApiQuery(d): super::api::ApiQuery<Done>,
-) -> Response {
-    let mut chrome = Chrome::new(&admin, "seats");
-    chrome.notice = match d.done.as_deref() {
-        Some("saved") => Some("Auto-charge saved."),
-        Some("bought") => Some("Seats bought."),
-        _ => None,
-    };
-    render_seats(&app, chrome, &admin.workspace_id, StatusCode::OK).await
-}
-
-/// After a seats form: back to the page, or the page again with the error.
-async fn after_seats_form<T>(
-    app: &AppState,
-    admin: &AdminSession,
-    result: Result<T, ApiError>,
-    done: &str,
-) -> Response {
-    match result {
-        Ok(_) => see_other(&format!("/admin/seats?done={done}"), Vec::new()),
-        Err(ApiError::Invalid(m)) => {
-            let mut chrome = Chrome::new(admin, "seats");
-            chrome.error = Some(m);
-            render_seats(app, chrome, &admin.workspace_id, StatusCode::BAD_REQUEST).await
-        }
-        Err(e) => refusal(e, &admin.csrf),
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -141,17 +106,24 @@ fn count(field: &str, text: &str) -> Result<Option<u32>, ApiError> {
     }
     t.parse()
         .map(Some)
-        .map_err(|_| ApiError::Invalid(format!("{field} must be a whole number")))
+        .map_err(|_| ApiError::Invalid(format!("{field} must be a whole number.")))
+}
+
+/// Back to the seats page with the outcome.
+fn after_seats_form<T>(app: &AppState, result: Result<T, ApiError>, done: &str) -> Response {
+    let flash = result.map_or_else(refused, |_| Flash::ok(done));
+    redirect_with("/admin/seats", &flash, app)
 }
 
 async fn save_seats(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Form(f): Form<SeatsForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let result = match count("The cap", &f.auto_charge_cap) {
         Ok(cap) => {
             let patch = SeatsPatch {
@@ -159,11 +131,11 @@ async fn save_seats(
                 auto_charge_cap: Some(cap),
                 ..SeatsPatch::default()
             };
-            change_seats(&app, &admin.workspace_id, &patch).await
+            change_seats(&app, &admin, &patch).await
         }
         Err(e) => Err(e),
     };
-    after_seats_form(&app, &admin, result, "saved").await
+    after_seats_form(&app, result, "Auto-charge saved.")
 }
 
 #[derive(Deserialize)]
@@ -175,17 +147,18 @@ struct PurchaseForm {
 
 async fn purchase(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Form(f): Form<PurchaseForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let result = match count("The number of seats", &f.count) {
         Ok(n) => buy(&app, &admin, n.unwrap_or(0)).await,
         Err(e) => Err(e),
     };
-    after_seats_form(&app, &admin, result, "bought").await
+    after_seats_form(&app, result, "Seats bought.")
 }
 
 struct HookRow {
@@ -208,19 +181,16 @@ struct DeliveryRow {
 #[template(path = "console/hooks.html")]
 struct HooksView {
     chrome: Chrome,
-    /// A hook just added: its URL and signing secret, shown this once.
-    created: Option<(String, String)>,
     hooks: Vec<HookRow>,
     deliveries: Vec<DeliveryRow>,
 }
 
-async fn render_hooks(
-    app: &AppState,
-    chrome: Chrome,
-    ws: &str,
-    status: StatusCode,
-    created: Option<(String, String)>,
-) -> Response {
+async fn hooks_page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let (admin, chrome, finish) = match Console::load(&headers, &app, "/admin/hooks").await {
+        Ok(c) => c.split(),
+        Err(r) => return r,
+    };
+    let ws = admin.workspace_id.as_str();
     let read = async {
         let hooks = app.store.hooks(ws).await?;
         let deliveries = app.store.deliveries(ws, DELIVERIES).await?;
@@ -228,10 +198,10 @@ async fn render_hooks(
     };
     let (hooks, deliveries) = match read.await {
         Ok(r) => r,
-        Err(e) => return refusal(e.into(), &chrome.csrf),
+        Err(e) => return refusal(e.into(), &admin.csrf),
     };
-    let view = HooksView {
-        created,
+    finish.render(&HooksView {
+        chrome,
         hooks: hooks
             .iter()
             .map(|h| HookRow {
@@ -263,23 +233,7 @@ async fn render_hooks(
                 attempts: d.attempts,
             })
             .collect(),
-        chrome,
-    };
-    Page::new(status, &view).into_response()
-}
-
-async fn hooks_page(
-    State(app): State<AppState>,
-    Signed(admin): Signed,
-    super::api::ApiQuery(d): super::api::ApiQuery<Done>,
-) -> Response {
-    let mut chrome = Chrome::new(&admin, "hooks");
-    chrome.notice = match d.done.as_deref() {
-        Some("removed") => Some("Endpoint removed."),
-        Some("replayed") => Some("Delivery queued again."),
-        _ => None,
-    };
-    render_hooks(&app, chrome, &admin.workspace_id, StatusCode::OK, None).await
+    })
 }
 
 #[derive(Deserialize)]
@@ -291,54 +245,33 @@ struct HookForm {
     events: String,
 }
 
-/// Adds an endpoint and answers with the page itself (no redirect), the only
-/// response that ever carries the signing secret.
+/// Adds an endpoint; its signing secret rides in the flash, shown on the next page
+/// load only.
 async fn add_hook(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Form(f): Form<HookForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
-    let mut chrome = Chrome::new(&admin, "hooks");
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let events = f
         .events
         .split_whitespace()
         .map(|e| {
             e.parse::<seats::EventType>()
-                .map_err(|_| ApiError::Invalid(format!("unknown event type {e}")))
+                .map_err(|_| ApiError::Invalid(format!("Unknown event type {e}.")))
         })
         .collect::<Result<Vec<_>, _>>();
     let result = match events {
         Ok(events) => register_hook(&app, &admin.workspace_id, f.url.trim(), events).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok((hook, secret)) => {
-            chrome.notice = Some("Endpoint added.");
-            render_hooks(
-                &app,
-                chrome,
-                &admin.workspace_id,
-                StatusCode::CREATED,
-                Some((hook.url, secret)),
-            )
-            .await
-        }
-        Err(ApiError::Invalid(m)) => {
-            chrome.error = Some(m);
-            render_hooks(
-                &app,
-                chrome,
-                &admin.workspace_id,
-                StatusCode::BAD_REQUEST,
-                None,
-            )
-            .await
-        }
-        Err(e) => refusal(e, &admin.csrf),
-    }
+    let flash = result.map_or_else(refused, |(hook, secret)| {
+        Flash::ok("Endpoint added.").secret(format!("Signing secret for {}", hook.url), &secret)
+    });
+    redirect_with("/admin/hooks", &flash, &app)
 }
 
 #[derive(Deserialize)]
@@ -348,34 +281,38 @@ struct CsrfForm {
 
 async fn remove_hook(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Path(id): Path<Uuid>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
-    match app.store.delete_hook(&admin.workspace_id, id).await {
-        Ok(()) => see_other("/admin/billing-hooks?done=removed", Vec::new()),
-        Err(e) => refusal(not_found("hook")(e), &admin.csrf),
-    }
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let flash = match app.store.delete_hook(&admin.workspace_id, id).await {
+        Ok(()) => Flash::ok("Endpoint removed."),
+        Err(e) => refused(not_found("hook")(e)),
+    };
+    redirect_with("/admin/hooks", &flash, &app)
 }
 
 async fn replay(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Path(id): Path<Uuid>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
-    match app
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let flash = match app
         .store
         .replay_delivery(&admin.workspace_id, id, app.clock.now())
         .await
     {
-        Ok(_) => see_other("/admin/billing-hooks?done=replayed", Vec::new()),
-        Err(e) => refusal(not_found("delivery")(e), &admin.csrf),
-    }
+        Ok(_) => Flash::ok("Delivery queued again."),
+        Err(e) => refused(not_found("delivery")(e)),
+    };
+    redirect_with("/admin/hooks", &flash, &app)
 }

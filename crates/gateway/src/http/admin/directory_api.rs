@@ -9,12 +9,12 @@ use axum::routing::{delete, get, put};
 use scim::schema::ResourceKind;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{GroupQuery, GroupSummary, LogEntry, LogQuery, UserQuery, UserSummary};
+use store::{AuditEntry, GroupQuery, GroupSummary, LogEntry, LogQuery, UserQuery, UserSummary};
 use uuid::Uuid;
 
 use super::api::{ApiJson, ApiQuery};
 use super::billing_api::{ApiError, not_found};
-use super::session::AdminAuth;
+use super::session::{AdminAuth, AdminSession};
 use crate::cli::rfc3339;
 use crate::provlog::Reason;
 use crate::state::AppState;
@@ -60,7 +60,8 @@ fn id_param(name: &str, text: Option<&str>) -> Result<Option<Uuid>, ApiError> {
         .transpose()
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LogParams {
     /// `2xx`, `4xx` or `5xx`.
@@ -116,7 +117,8 @@ pub(super) fn log_entry(e: &LogEntry) -> Value {
     })
 }
 
-async fn log(
+#[utoipa::path(get, path = "/admin/api/provisioning-log", tag = "directory", params(LogParams), responses((status = 200, description = "recent SCIM requests, newest first, each failure with its reason"), (status = 400, description = "bad filter"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn log(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     ApiQuery(p): ApiQuery<LogParams>,
@@ -129,7 +131,8 @@ async fn log(
     Ok(Json(json!({"entries": items, "next": page.next})))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct UserParams {
     /// Text in `userName`, `displayName` or an email.
@@ -176,7 +179,8 @@ pub(super) fn user_json(u: &UserSummary) -> Value {
     })
 }
 
-async fn users(
+#[utoipa::path(get, path = "/admin/api/users", tag = "directory", params(UserParams), responses((status = 200, description = "a page of users with their source IdP and app role"), (status = 400, description = "bad filter"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn users(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     ApiQuery(p): ApiQuery<UserParams>,
@@ -216,7 +220,8 @@ pub(super) async fn user_detail(app: &AppState, ws: &str, id: &str) -> Result<Va
     Ok(body)
 }
 
-async fn user(
+#[utoipa::path(get, path = "/admin/api/users/{id}", tag = "directory", params(("id" = String, Path, description = "the user's id")), responses((status = 200, description = "the user with its groups and history"), (status = 404, description = "no such user here"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn user(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<String>,
@@ -224,7 +229,8 @@ async fn user(
     Ok(Json(user_detail(&app, &admin.workspace_id, &id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct GroupParams {
     pub(super) q: Option<String>,
@@ -239,7 +245,8 @@ pub(super) fn group_json(g: &GroupSummary) -> Value {
     })
 }
 
-async fn groups(
+#[utoipa::path(get, path = "/admin/api/groups", tag = "directory", params(GroupParams), responses((status = 200, description = "a page of groups with member counts"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn groups(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     ApiQuery(p): ApiQuery<GroupParams>,
@@ -254,7 +261,8 @@ async fn groups(
     Ok(Json(json!({"groups": items, "next": list.next})))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(super) struct MemberParams {
     pub(super) after: Option<String>,
@@ -293,7 +301,8 @@ pub(super) async fn group_detail(
     Ok(body)
 }
 
-async fn group(
+#[utoipa::path(get, path = "/admin/api/groups/{id}", tag = "directory", params(("id" = String, Path, description = "the group's id"), MemberParams), responses((status = 200, description = "the group with a page of its members"), (status = 404, description = "no such group here"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn group(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<String>,
@@ -313,55 +322,99 @@ pub(super) fn role_map_json(m: &scim::roles::RoleMap) -> Value {
     json!({"mappings": mappings, "default_app_role": m.default})
 }
 
-async fn role_mappings(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/role-mappings", tag = "roles", responses((status = 200, description = "the mappings and the default role"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn role_mappings(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult {
     Ok(Json(role_map_json(
         &app.store.role_map(&admin.workspace_id).await?,
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct NewMapping {
     pub(super) idp_value: String,
     pub(super) app_role: String,
 }
 
-/// Checks and saves a mapping (replacing the value's earlier one).
-pub(super) async fn save_mapping(app: &AppState, ws: &str, m: &NewMapping) -> Result<(), ApiError> {
+/// Records an admin's change of the role mappings in the audit log.
+async fn audit_roles(
+    app: &AppState,
+    admin: &AdminSession,
+    action: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    let entry = AuditEntry {
+        action,
+        resource_type: "role_mapping",
+        resource_id: Uuid::nil(),
+        resource_name: name,
+    };
+    app.store
+        .audit(&admin.change(app.clock.now()), &entry)
+        .await?;
+    tracing::info!(workspace.id = %admin.workspace_id, action, "role mappings changed by an admin");
+    Ok(())
+}
+
+/// Checks and saves a mapping (replacing the value's earlier one), audited.
+pub(super) async fn save_mapping(
+    app: &AppState,
+    admin: &AdminSession,
+    m: &NewMapping,
+) -> Result<(), ApiError> {
     let invalid = |e: scim::roles::InvalidRole| ApiError::Invalid(e.to_string());
     let idp_value = scim::roles::role_name("idp_value", &m.idp_value).map_err(invalid)?;
     let app_role = scim::roles::role_name("app_role", &m.app_role).map_err(invalid)?;
     app.store
-        .set_role_mapping(ws, idp_value, app_role, app.clock.now())
+        .set_role_mapping(&admin.workspace_id, idp_value, app_role, app.clock.now())
         .await?;
-    tracing::info!(workspace.id = %ws, "role mapping saved by an admin");
-    Ok(())
+    audit_roles(
+        app,
+        admin,
+        "role_mapping.saved",
+        &format!("{idp_value} → {app_role}"),
+    )
+    .await
 }
 
-async fn add_mapping(
+/// Removes the mapping of `idp_value`, audited; `NotFound` if there is none.
+pub(super) async fn remove_mapping_of(
+    app: &AppState,
+    admin: &AdminSession,
+    idp_value: &str,
+) -> Result<(), ApiError> {
+    app.store
+        .remove_role_mapping(&admin.workspace_id, idp_value)
+        .await
+        .map_err(not_found("role mapping"))?;
+    audit_roles(app, admin, "role_mapping.removed", idp_value).await
+}
+
+#[utoipa::path(post, path = "/admin/api/role-mappings", tag = "roles", request_body = NewMapping, responses((status = 201, description = "saved; the mappings and the default role"), (status = 400, description = "bad names"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn add_mapping(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     ApiJson(m): ApiJson<NewMapping>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    save_mapping(&app, &admin.workspace_id, &m).await?;
+    save_mapping(&app, &admin, &m).await?;
     let map = app.store.role_map(&admin.workspace_id).await?;
     Ok((StatusCode::CREATED, Json(role_map_json(&map))))
 }
 
-async fn remove_mapping(
+#[utoipa::path(delete, path = "/admin/api/role-mappings/{idp_value}", tag = "roles", params(("idp_value" = String, Path, description = "the IdP role value")), responses((status = 204, description = "removed"), (status = 404, description = "no such mapping here"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn remove_mapping(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(idp_value): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    app.store
-        .remove_role_mapping(&admin.workspace_id, &idp_value)
-        .await
-        .map_err(not_found("role mapping"))?;
-    tracing::info!(workspace.id = %admin.workspace_id, "role mapping removed by an admin");
+    remove_mapping_of(&app, &admin, &idp_value).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct DefaultRole {
     /// `null` or empty: unmapped users get no app role.
@@ -385,17 +438,25 @@ pub(super) async fn save_default(
             scim::roles::role_name("app_role", r).map_err(|e| ApiError::Invalid(e.to_string()))?,
         ),
     };
-    app.store.set_default_app_role(ws, role).await?;
-    tracing::info!(workspace.id = %ws, "default app role set by an admin");
-    Ok(())
+    app.store
+        .set_default_app_role(&admin.workspace_id, role)
+        .await?;
+    audit_roles(
+        app,
+        admin,
+        "role_mapping.default_set",
+        role.unwrap_or("none"),
+    )
+    .await
 }
 
-async fn set_default(
+#[utoipa::path(put, path = "/admin/api/role-mappings/default", tag = "roles", request_body = DefaultRole, responses((status = 200, description = "saved; the mappings and the default role"), (status = 400, description = "bad name"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn set_default(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     ApiJson(d): ApiJson<DefaultRole>,
 ) -> ApiResult {
-    save_default(&app, &admin.workspace_id, &d).await?;
+    save_default(&app, &admin, &d).await?;
     Ok(Json(role_map_json(
         &app.store.role_map(&admin.workspace_id).await?,
     )))

@@ -1,11 +1,11 @@
 //! The console's directory pages: provisioning log, users, groups and role
 //! mappings. Each reads through the same parsing and store calls as
-//! `directory_api`; forms post back here and redirect (303) to the page.
+//! `directory_api`; forms post back here and redirect (303) with a flash.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use scim::schema::ResourceKind;
@@ -13,13 +13,13 @@ use serde::Deserialize;
 use store::{GroupQuery, GroupSummary, StoreError, UserSummary};
 
 use super::api::ApiQuery;
-use super::billing_api::ApiError;
-use super::console::{Chrome, Signed, check_csrf, link, when};
+use super::billing_api::{ApiError, not_found};
+use super::console::{Chrome, Console, Flash, form_session, link, redirect_with, when};
 use super::directory_api::{
-    DefaultRole, GroupParams, LogParams, MemberParams, NewMapping, UserParams, log_query,
-    save_default, save_mapping, user_query,
+    DefaultRole, GroupParams, LogParams, MemberParams, NewMapping, UserParams, limit, log_query,
+    remove_mapping_of, save_default, save_mapping, user_query,
 };
-use super::{Page, message, see_other, unavailable};
+use super::{message, unavailable};
 use crate::provlog::{KEEP_PER_WORKSPACE, Reason};
 use crate::state::AppState;
 
@@ -38,7 +38,7 @@ pub(super) fn router() -> axum::Router<AppState> {
         .route("/admin/role-mappings/default", post(set_default))
 }
 
-/// An API refusal as a message page: bad input (400), a missing resource (404),
+/// A refused read as a message page: bad input (400), a missing resource (404),
 /// the database unavailable (503) or the API's own 500.
 pub(super) fn refusal(e: ApiError, csrf: &str) -> Response {
     match e {
@@ -54,6 +54,18 @@ pub(super) fn refusal(e: ApiError, csrf: &str) -> Response {
         .into_response(),
         ApiError::Store(StoreError::Unavailable(_)) => unavailable(),
         other => other.into_response(),
+    }
+}
+
+/// The flash of a refused form: its message, nothing changed.
+pub(super) fn refused(e: ApiError) -> Flash {
+    match e {
+        ApiError::Invalid(m) => Flash::error(m),
+        ApiError::NotFound(what) => Flash::error(format!("No such {what} in this workspace.")),
+        other => {
+            tracing::warn!(error = ?other, "console action failed");
+            Flash::error("The change could not be saved; nothing was changed. Try again shortly.")
+        }
     }
 }
 
@@ -84,10 +96,14 @@ struct LogView {
 
 async fn log_page(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     ApiQuery(p): ApiQuery<LogParams>,
 ) -> Response {
-    let chrome = Chrome::new(&admin, "log");
+    let (admin, chrome, finish) =
+        match Console::load(&headers, &app, "/admin/provisioning-log").await {
+            Ok(c) => c.split(),
+            Err(r) => return r,
+        };
     let page = match log_query(&p) {
         Ok(q) => app
             .store
@@ -130,25 +146,21 @@ async fn log_page(
             status: e.status,
         })
         .collect();
-    Page::new(
-        StatusCode::OK,
-        &LogView {
-            chrome,
-            keep: KEEP_PER_WORKSPACE,
-            statuses: [
-                ("2xx", "Succeeded (2xx)"),
-                ("4xx", "Refused (4xx)"),
-                ("5xx", "Server errors (5xx)"),
-                ("3xx", "3xx"),
-            ],
-            methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-            status,
-            method,
-            entries,
-            next,
-        },
-    )
-    .into_response()
+    finish.render(&LogView {
+        chrome,
+        keep: KEEP_PER_WORKSPACE,
+        statuses: [
+            ("2xx", "Succeeded (2xx)"),
+            ("4xx", "Refused (4xx)"),
+            ("5xx", "Server errors (5xx)"),
+            ("3xx", "3xx"),
+        ],
+        methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        status,
+        method,
+        entries,
+        next,
+    })
 }
 
 struct UserRow {
@@ -191,10 +203,13 @@ struct UsersView {
 
 async fn users_page(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     ApiQuery(p): ApiQuery<UserParams>,
 ) -> Response {
-    let chrome = Chrome::new(&admin, "users");
+    let (admin, chrome, finish) = match Console::load(&headers, &app, "/admin/users").await {
+        Ok(c) => c.split(),
+        Err(r) => return r,
+    };
     let list = match user_query(&p) {
         Ok(q) => app
             .store
@@ -218,19 +233,15 @@ async fn users_page(
             &[("q", &q), ("active", &active), ("idp", &idp), ("after", &n)],
         )
     });
-    Page::new(
-        StatusCode::OK,
-        &UsersView {
-            chrome,
-            users: list.users.iter().map(UserRow::from).collect(),
-            q,
-            active,
-            idp,
-            idps: [("okta", "Okta"), ("entra", "Entra ID"), ("other", "Other")],
-            next,
-        },
-    )
-    .into_response()
+    finish.render(&UsersView {
+        chrome,
+        users: list.users.iter().map(UserRow::from).collect(),
+        q,
+        active,
+        idp,
+        idps: [("okta", "Okta"), ("entra", "Entra ID"), ("other", "Other")],
+        next,
+    })
 }
 
 #[derive(Template)]
@@ -246,10 +257,13 @@ struct UserView {
 
 async fn user_page(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let chrome = Chrome::new(&admin, "users");
+    let (admin, chrome, finish) = match Console::load(&headers, &app, "/admin/users").await {
+        Ok(c) => c.split(),
+        Err(r) => return r,
+    };
     let ws = admin.workspace_id.as_str();
     let found = async {
         let id = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::NotFound("user"))?;
@@ -257,7 +271,7 @@ async fn user_page(
             .store
             .admin_user(ws, id)
             .await
-            .map_err(super::billing_api::not_found("user"))?;
+            .map_err(not_found("user"))?;
         let groups = app.store.related(ResourceKind::User, ws, id).await?;
         let history = app.store.audit_events(ws, Some(id), HISTORY).await?;
         Ok::<_, ApiError>((user, groups, history))
@@ -267,28 +281,24 @@ async fn user_page(
         Ok(f) => f,
         Err(e) => return refusal(e, &admin.csrf),
     };
-    Page::new(
-        StatusCode::OK,
-        &UserView {
-            chrome,
-            idp_roles: if user.idp_roles.is_empty() {
-                "none".into()
-            } else {
-                user.idp_roles.join(", ")
-            },
-            created: when(user.created_at),
-            user: UserRow::from(&user),
-            groups: groups
-                .into_iter()
-                .map(|(id, n)| (id.to_string(), n))
-                .collect(),
-            history: history
-                .into_iter()
-                .map(|a| (when(a.occurred_at), a.action, a.actor))
-                .collect(),
+    finish.render(&UserView {
+        chrome,
+        idp_roles: if user.idp_roles.is_empty() {
+            "none".into()
+        } else {
+            user.idp_roles.join(", ")
         },
-    )
-    .into_response()
+        created: when(user.created_at),
+        user: UserRow::from(&user),
+        groups: groups
+            .into_iter()
+            .map(|(id, n)| (id.to_string(), n))
+            .collect(),
+        history: history
+            .into_iter()
+            .map(|a| (when(a.occurred_at), a.action, a.actor))
+            .collect(),
+    })
 }
 
 struct GroupRow {
@@ -320,14 +330,17 @@ struct GroupsView {
 
 async fn groups_page(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     ApiQuery(p): ApiQuery<GroupParams>,
 ) -> Response {
-    let chrome = Chrome::new(&admin, "groups");
+    let (admin, chrome, finish) = match Console::load(&headers, &app, "/admin/groups").await {
+        Ok(c) => c.split(),
+        Err(r) => return r,
+    };
     let q = GroupQuery {
         search: p.q.as_deref(),
         after: p.after.as_deref().filter(|a| !a.is_empty()),
-        limit: super::directory_api::limit(p.limit),
+        limit: limit(p.limit),
     };
     let list = match app.store.admin_groups(&admin.workspace_id, q).await {
         Ok(l) => l,
@@ -337,16 +350,12 @@ async fn groups_page(
     let next = list
         .next
         .map(|n| link("/admin/groups", &[("q", &q), ("after", &n)]));
-    Page::new(
-        StatusCode::OK,
-        &GroupsView {
-            chrome,
-            groups: list.groups.iter().map(GroupRow::from).collect(),
-            q,
-            next,
-        },
-    )
-    .into_response()
+    finish.render(&GroupsView {
+        chrome,
+        groups: list.groups.iter().map(GroupRow::from).collect(),
+        q,
+        next,
+    })
 }
 
 #[derive(Template)]
@@ -360,11 +369,14 @@ struct GroupView {
 
 async fn group_page(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<MemberParams>,
 ) -> Response {
-    let chrome = Chrome::new(&admin, "groups");
+    let (admin, chrome, finish) = match Console::load(&headers, &app, "/admin/groups").await {
+        Ok(c) => c.split(),
+        Err(r) => return r,
+    };
     let ws = admin.workspace_id.as_str();
     let found = async {
         let gid = uuid::Uuid::parse_str(&id).map_err(|_| ApiError::NotFound("group"))?;
@@ -372,11 +384,11 @@ async fn group_page(
             .store
             .admin_group(ws, gid)
             .await
-            .map_err(super::billing_api::not_found("group"))?;
+            .map_err(not_found("group"))?;
         let after = p.after.as_deref().filter(|a| !a.is_empty());
         let members = app
             .store
-            .admin_group_members(ws, gid, after, super::directory_api::limit(p.limit))
+            .admin_group_members(ws, gid, after, limit(p.limit))
             .await?;
         Ok::<_, ApiError>((group, members))
     }
@@ -388,20 +400,16 @@ async fn group_page(
     let next = members
         .next
         .map(|n| link(&format!("/admin/groups/{id}"), &[("after", &n)]));
-    Page::new(
-        StatusCode::OK,
-        &GroupView {
-            chrome,
-            group: GroupRow::from(&group),
-            members: members
-                .members
-                .into_iter()
-                .map(|(id, n)| (id.to_string(), n))
-                .collect(),
-            next,
-        },
-    )
-    .into_response()
+    finish.render(&GroupView {
+        chrome,
+        group: GroupRow::from(&group),
+        members: members
+            .members
+            .into_iter()
+            .map(|(id, n)| (id.to_string(), n))
+            .collect(),
+        next,
+    })
 }
 
 #[derive(Template)]
@@ -412,40 +420,20 @@ struct RolesView {
     default_role: String,
 }
 
-#[derive(Deserialize)]
-struct Done {
-    done: Option<String>,
-}
-
-/// The role mappings page, with a notice after a change or an error to show.
-async fn render_roles(app: &AppState, chrome: Chrome, ws: &str, status: StatusCode) -> Response {
-    match app.store.role_map(ws).await {
-        Ok(map) => Page::new(
-            status,
-            &RolesView {
-                mappings: map.mappings,
-                default_role: map.default.unwrap_or_default(),
-                chrome,
-            },
-        )
-        .into_response(),
-        Err(e) => refusal(e.into(), &chrome.csrf),
-    }
-}
-
-async fn roles_page(
-    State(app): State<AppState>,
-    Signed(admin): Signed,
-    ApiQuery(d): ApiQuery<Done>,
-) -> Response {
-    let mut chrome = Chrome::new(&admin, "roles");
-    chrome.notice = match d.done.as_deref() {
-        Some("added") => Some("Mapping saved."),
-        Some("removed") => Some("Mapping removed."),
-        Some("default") => Some("Default role saved."),
-        _ => None,
+async fn roles_page(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let (admin, chrome, finish) = match Console::load(&headers, &app, "/admin/role-mappings").await
+    {
+        Ok(c) => c.split(),
+        Err(r) => return r,
     };
-    render_roles(&app, chrome, &admin.workspace_id, StatusCode::OK).await
+    match app.store.role_map(&admin.workspace_id).await {
+        Ok(map) => finish.render(&RolesView {
+            chrome,
+            mappings: map.mappings,
+            default_role: map.default.unwrap_or_default(),
+        }),
+        Err(e) => refusal(e.into(), &admin.csrf),
+    }
 }
 
 #[derive(Deserialize)]
@@ -457,67 +445,54 @@ struct MappingForm {
     app_role: String,
 }
 
-/// After a role form: back to the page with `done`, or the page again with the error.
-async fn after_role_form(
-    app: &AppState,
-    admin: &super::session::AdminSession,
-    result: Result<(), ApiError>,
-    done: &str,
-) -> Response {
-    let mut chrome = Chrome::new(admin, "roles");
-    match result {
-        Ok(()) => see_other(&format!("/admin/role-mappings?done={done}"), Vec::new()),
-        Err(ApiError::Invalid(m)) => {
-            chrome.error = Some(m);
-            render_roles(app, chrome, &admin.workspace_id, StatusCode::BAD_REQUEST).await
-        }
-        Err(e) => refusal(e, &admin.csrf),
-    }
+/// Back to the role mappings page with the outcome.
+fn after_role_form(app: &AppState, result: Result<(), ApiError>, done: &str) -> Response {
+    let flash = result.map_or_else(refused, |()| Flash::ok(done));
+    redirect_with("/admin/role-mappings", &flash, app)
 }
 
 async fn add_mapping(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Form(f): Form<MappingForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let m = NewMapping {
         idp_value: f.idp_value,
         app_role: f.app_role,
     };
-    let result = save_mapping(&app, &admin.workspace_id, &m).await;
-    after_role_form(&app, &admin, result, "added").await
+    let result = save_mapping(&app, &admin, &m).await;
+    after_role_form(&app, result, "Mapping saved.")
 }
 
 async fn remove_mapping(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Form(f): Form<MappingForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
-    let result = app
-        .store
-        .remove_role_mapping(&admin.workspace_id, &f.idp_value)
-        .await
-        .map_err(super::billing_api::not_found("role mapping"));
-    after_role_form(&app, &admin, result, "removed").await
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let result = remove_mapping_of(&app, &admin, &f.idp_value).await;
+    after_role_form(&app, result, "Mapping removed.")
 }
 
 async fn set_default(
     State(app): State<AppState>,
-    Signed(admin): Signed,
+    headers: HeaderMap,
     Form(f): Form<MappingForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&admin, &f.csrf) {
-        return r;
-    }
+    let admin = match form_session(&headers, &app, &f.csrf).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let d = DefaultRole {
         app_role: Some(f.app_role),
     };
-    let result = save_default(&app, &admin.workspace_id, &d).await;
-    after_role_form(&app, &admin, result, "default").await
+    let result = save_default(&app, &admin, &d).await;
+    after_role_form(&app, result, "Default role saved.")
 }

@@ -54,6 +54,10 @@ pub(crate) enum Refusal {
     OAuthExpired,
     OAuthInvalid,
     OAuthRevoked,
+    /// The workspace's Provisioning settings refuse bearer tokens.
+    BearerOff,
+    /// The workspace's Provisioning settings refuse OAuth access tokens.
+    OAuthOff,
 }
 
 impl Refusal {
@@ -70,6 +74,8 @@ impl Refusal {
             Self::OAuthExpired => OAUTH_EXPIRED,
             Self::OAuthInvalid => OAUTH_INVALID,
             Self::OAuthRevoked => OAUTH_REVOKED,
+            Self::BearerOff => BEARER_OFF,
+            Self::OAuthOff => OAUTH_OFF,
         }
     }
 
@@ -84,7 +90,29 @@ impl Refusal {
             Self::OAuthExpired => Reason::OAuthExpired,
             Self::OAuthInvalid => Reason::OAuthInvalid,
             Self::OAuthRevoked => Reason::OAuthRevoked,
+            Self::BearerOff | Self::OAuthOff => Reason::CredentialKindOff,
         }
+    }
+}
+
+pub(super) const SCIM_OFF: &str = "SCIM provisioning is turned off for this workspace. A workspace admin can turn it \
+    on in the scimgate console under Provisioning settings.";
+const BEARER_OFF: &str = "This workspace does not accept bearer tokens for SCIM. A workspace admin can allow \
+    them in the scimgate console under Provisioning settings, or connect with OAuth instead.";
+const OAUTH_OFF: &str = "This workspace does not accept OAuth access tokens for SCIM. A workspace admin can \
+    allow OAuth in the scimgate console under Provisioning settings, or use a bearer token instead.";
+
+/// The workspace's Provisioning settings: SCIM on (else 403), and the credential's
+/// kind allowed (else 401, as for any refused credential).
+async fn allowed(app: &AppState, workspace: &str, oauth: bool) -> Result<(), ScimApiError> {
+    let s = app.store.scim_settings(workspace).await?;
+    if !s.scim_enabled {
+        return Err(ScimApiError::ScimDisabled);
+    }
+    match (oauth, s.allow_oauth, s.allow_bearer_tokens) {
+        (true, false, _) => Err(ScimApiError::Unauthorized(Refusal::OAuthOff)),
+        (false, _, false) => Err(ScimApiError::Unauthorized(Refusal::BearerOff)),
+        _ => Ok(()),
     }
 }
 
@@ -140,6 +168,7 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         if record.expires_at.is_some_and(|at| at <= now) {
             return Err(ScimApiError::Unauthorized(Refusal::Expired));
         }
+        allowed(app, &record.workspace_id, false).await?;
         if record
             .last_used_at
             .is_none_or(|at| at < now - LAST_USED_GRANULARITY)
@@ -195,6 +224,7 @@ async fn access_token(
     if grant.revoked_at.is_some() {
         return Err(ScimApiError::Unauthorized(Refusal::OAuthRevoked));
     }
+    allowed(app, &grant.workspace_id, true).await?;
     if grant
         .last_used_at
         .is_none_or(|at| at < now - LAST_USED_GRANULARITY)

@@ -44,6 +44,8 @@ pub(crate) enum ScimApiError {
     SeatLimit(seats::LimitReached),
     /// An admin cancelled the deprovisionings the guard held: 403.
     DeprovisioningCancelled,
+    /// SCIM is turned off in the workspace's Provisioning settings: 403.
+    ScimDisabled,
     /// The body is over the limit: 413, and the connection is closed because the
     /// rest of the body was never read.
     PayloadTooLarge,
@@ -69,6 +71,7 @@ impl ScimApiError {
             Self::Unauthorized(refusal) => refusal.reason(),
             Self::SeatLimit(_) => Reason::SeatLimit,
             Self::DeprovisioningCancelled => Reason::DeprovisioningCancelled,
+            Self::ScimDisabled => Reason::ScimOff,
             Self::DeprovisioningPaused => Reason::DeprovisioningPaused,
             Self::PayloadTooLarge => Reason::PayloadTooLarge,
             Self::Unavailable(_) => Reason::Unavailable,
@@ -123,6 +126,7 @@ impl IntoResponse for ScimApiError {
                 ),
                 None,
             ),
+            Self::ScimDisabled => (scim::Error::new(403, super::auth::SCIM_OFF), None),
             Self::PayloadTooLarge => (
                 scim::Error::new(
                     413,
@@ -224,7 +228,8 @@ fn conflict_detail(field: store::UniqueField) -> &'static str {
         }
         store::UniqueField::WorkspaceId
         | store::UniqueField::TokenName
-        | store::UniqueField::AdminEmail => "This resource already exists.",
+        | store::UniqueField::AdminEmail
+        | store::UniqueField::ApiKeyName => "This resource already exists.",
     }
 }
 
