@@ -424,7 +424,7 @@ pub(super) struct DefaultRole {
 /// Checks and saves the default role.
 pub(super) async fn save_default(
     app: &AppState,
-    ws: &str,
+    admin: &AdminSession,
     d: &DefaultRole,
 ) -> Result<(), ApiError> {
     let role = match d

@@ -52,7 +52,7 @@ pub(super) fn refusal(e: ApiError, csrf: &str) -> Response {
             Some(csrf),
         )
         .into_response(),
-        ApiError::Store(StoreError::Unavailable(_)) => unavailable(),
+        ApiError::Store(StoreError::Unavailable(_)) => unavailable().into_response(),
         other => other.into_response(),
     }
 }
