@@ -11,6 +11,7 @@
 mod billing_api;
 mod console;
 mod console_api;
+mod directory;
 mod foundation;
 mod harness;
 mod hooks;

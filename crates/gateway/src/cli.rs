@@ -326,6 +326,7 @@ pub(crate) fn cli_change(workspace: &str) -> store::Change<'_> {
         workspace,
         actor: "cli",
         now: Clock.now(),
+        idp: scim::Idp::Other,
     }
 }
 

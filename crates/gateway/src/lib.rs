@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 mod hooks;
 mod http;
+mod provlog;
 pub mod selftest;
 mod state;
 pub mod telemetry;
@@ -25,6 +26,9 @@ pub use state::{AppState, Urls};
 
 use crate::clock::Clock;
 use crate::config::Config;
+
+/// How long `serve` waits at shutdown for the provisioning log's last entries.
+const LOG_DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Why `serve` stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -69,14 +73,18 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let bound = listener.local_addr()?;
     let keys = signing_keys(&config, &store).await?;
+    let metrics = Arc::new(http::metrics::Metrics::new());
+    let (recorder, log_queue) = provlog::Recorder::new(metrics.clone());
+    let log_writer = tokio::spawn(provlog::write(store.clone(), log_queue, metrics.clone()));
     let state = AppState {
         store: store.clone(),
         clock: Clock,
         urls: Urls::new(&public_url(&config, bound)),
-        metrics: Arc::new(http::metrics::Metrics::new()),
+        metrics,
         config: Arc::new(config),
         keys: Arc::new(keys),
         throttle: Arc::default(),
+        provlog: recorder,
     };
     let (stop_hooks, stop_rx) = tokio::sync::watch::channel(false);
     let dispatcher = hooks::Dispatcher::new(store.clone(), &state.config, state.metrics.clone())?;
@@ -103,6 +111,13 @@ pub async fn serve(
     let _ = stop_hooks.send(true);
     if dispatcher.await.is_err() {
         tracing::error!("billing hook dispatcher panicked");
+    }
+    // The server, and with it every recorder, is gone: the writer drains its queue.
+    // Bounded, because connections abandoned at the shutdown timeout may still hold one.
+    match tokio::time::timeout(LOG_DRAIN, log_writer).await {
+        Ok(Ok(())) => {}
+        Ok(Err(_)) => tracing::error!("provisioning log writer panicked"),
+        Err(_) => tracing::warn!("provisioning log entries still queued at shutdown were lost"),
     }
     store.close().await;
     Ok(())

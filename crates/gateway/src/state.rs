@@ -6,6 +6,7 @@ use url::Url;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
+use crate::provlog::Recorder;
 use crate::throttle::Throttle;
 
 /// Everything a handler needs, cloned per request (all fields are cheap handles).
@@ -20,6 +21,8 @@ pub struct AppState {
     pub keys: Arc<oauth::KeySet>,
     /// Failed sign-ins per address and failed client authentications per client.
     pub throttle: Arc<Throttle>,
+    /// Queues SCIM requests for the provisioning log.
+    pub(crate) provlog: Recorder,
 }
 
 /// The external URLs the gateway hands out, built from `SCIMGATE_PUBLIC_URL`.

@@ -7,14 +7,17 @@
 pub mod discovery;
 mod error;
 pub mod filter;
+pub mod idp;
 mod message;
 pub mod patch;
 pub mod path;
 pub mod resource;
+pub mod roles;
 pub mod schema;
 pub mod sort;
 pub mod v1;
 pub mod value;
 
 pub use error::{Error, ScimType};
+pub use idp::Idp;
 pub use message::{ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, ListResponse, MEDIA_TYPE};

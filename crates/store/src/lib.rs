@@ -7,11 +7,14 @@
 
 mod admins;
 mod console;
+mod directory;
 mod error;
 mod guard;
 mod oauth;
 mod outbox;
+mod provlog;
 mod resources;
+mod roles;
 mod seats;
 mod tokens;
 mod ts;
@@ -31,6 +34,9 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use admins::{AdminRecord, SessionAdmin};
 pub use console::{ApiKeyRecord, AuditEntry, AuditFilter, ScimSettings};
+pub use directory::{
+    GroupList, GroupQuery, GroupSummary, MemberList, UserList, UserQuery, UserSummary,
+};
 pub use error::{StoreError, UniqueField};
 pub use guard::{GUARD_CANCELLED, GUARD_PAUSED, GuardSettings, GuardStatus, Held};
 pub use oauth::{
@@ -39,6 +45,7 @@ pub use oauth::{
 pub use outbox::{
     AttemptResult, DEAD, DELIVERED, DeliveryRecord, DueDelivery, Hook, PENDING, StoredEvent,
 };
+pub use provlog::{LogEntry, LogPage, LogQuery};
 pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, ResourceRow};
 pub use seats::{CAUSE_ADMIN, CAUSE_AUTO_CHARGE, SeatPurchase, SeatSettings, SeatStatus};
 pub use tokens::{NewToken, TokenRecord};

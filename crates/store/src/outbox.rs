@@ -69,9 +69,10 @@ pub(crate) fn subscribed(filter: &str, event: seats::EventType) -> bool {
     filter.is_empty() || filter.split(' ').any(|name| name == event.as_str())
 }
 
-/// A user event's `data` (seat counts are merged in where a seat moved).
-pub(crate) fn user_data(id: Uuid, user_name: &str, active: bool) -> Value {
-    json!({"user_id": id, "user_name": user_name, "active": active})
+/// A user event's `data` (seat counts are merged in where a seat moved). `app_role`
+/// is the user's mapped app role (`scim::roles`), `null` when none applies.
+pub(crate) fn user_data(id: Uuid, user_name: &str, active: bool, app_role: Option<&str>) -> Value {
+    json!({"user_id": id, "user_name": user_name, "active": active, "app_role": app_role})
 }
 
 /// A group event's `data`.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::guard::guard_deprovision;
 use crate::outbox::{emit, group_data, merge, user_data};
+use crate::roles::load_role_map;
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
 use crate::tx::in_tx;
@@ -112,6 +113,8 @@ pub struct Change<'a> {
     pub workspace: &'a str,
     pub actor: &'a str,
     pub now: OffsetDateTime,
+    /// The IdP that sent the change (`User-Agent`); recorded as a new user's source.
+    pub idp: scim::Idp,
 }
 
 /// One line of the audit trail.
@@ -327,7 +330,8 @@ impl Store {
         let text = doc_text(doc)?;
         in_tx!(self, tx => 'body: {
             // The seat first: a refusal commits only its own events, no user.
-            let mut data = user_data(id, &c.user_name, c.active);
+            let role = load_role_map!(&mut *tx, ws)?.app_role_of(doc);
+            let mut data = user_data(id, &c.user_name, c.active, role.as_deref());
             if c.active {
                 let claim = claim_seat!(self, tx, ws)?;
                 match settle_claim!(tx, change, claim, id, &c.user_name, "create") {
@@ -346,6 +350,10 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
+            sqlx::query("insert into user_sources (user_id, idp) values ($1, $2)")
+                .bind(id).bind(change.idp.as_str())
+                .execute(&mut *tx)
+                .await?;
             write_emails!(tx, ws, id, &c.emails_norm);
             Ok(())
         })?;
@@ -423,7 +431,8 @@ impl Store {
             match kind {
                 ResourceKind::User => {
                     let c = UserColumns::of(&doc)?;
-                    let mut data = user_data(id, &c.user_name, c.active);
+                    let role = load_role_map!(&mut *tx, ws)?.app_role_of(&doc);
+                    let mut data = user_data(id, &c.user_name, c.active, role.as_deref());
                     match action {
                         EventType::UserReactivated => {
                             let claim = claim_seat!(self, tx, ws)?;
@@ -498,19 +507,22 @@ impl Store {
             Self::Sqlite(_) => "",
         };
         let select = format!(
-            "select user_name, active from users where workspace_id = $1 and id = $2{lock}"
+            "select user_name, active, doc from users where workspace_id = $1 and id = $2{lock}"
         );
         in_tx!(self, tx => 'body: {
             let (name, data) = match kind {
                 ResourceKind::User => {
-                    let (name, active): (String, bool) =
+                    let (name, active, doc): (String, bool, String) =
                         sqlx::query_as(&select).bind(ws).bind(id).fetch_one(&mut *tx).await?;
+                    let doc: Value = serde_json::from_str(&doc)
+                        .map_err(|e| StoreError::Internal(format!("stored document: {e}")))?;
+                    let role = load_role_map!(&mut *tx, ws)?.app_role_of(&doc);
                     if active && let Some(held) = guard_deprovision!(self, tx, change, id)? {
                         break 'body Err(StoreError::DeprovisioningHeld(held));
                     }
                     sqlx::query("delete from users where workspace_id = $1 and id = $2")
                         .bind(ws).bind(id).execute(&mut *tx).await?;
-                    let mut data = user_data(id, &name, active);
+                    let mut data = user_data(id, &name, active, role.as_deref());
                     if active && let Some(seats) = release_seat!(tx, ws) {
                         merge(&mut data, seats.json());
                     }

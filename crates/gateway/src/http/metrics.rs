@@ -22,6 +22,11 @@ struct HookLabels {
     outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: &'static str,
+}
+
 type HistogramFamily = Family<RequestLabels, Histogram, fn() -> Histogram>;
 
 /// The process's metrics registry.
@@ -30,6 +35,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: HistogramFamily,
     hook_attempts: Family<HookLabels, Counter>,
+    provlog_dropped: Counter,
+    unattributed: Family<ReasonLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -56,11 +63,25 @@ impl Metrics {
             "Billing-hook delivery attempts by outcome: delivered, retry, dead",
             hook_attempts.clone(),
         );
+        let provlog_dropped = Counter::default();
+        registry.register(
+            "provisioning_log_dropped",
+            "Provisioning-log entries not written: the queue was full or the write failed",
+            provlog_dropped.clone(),
+        );
+        let unattributed = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "scim_unattributed_requests",
+            "SCIM requests refused before any workspace was known, by reason",
+            unattributed.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
             hook_attempts,
+            provlog_dropped,
+            unattributed,
         }
     }
 
@@ -81,6 +102,18 @@ impl Metrics {
     pub fn record_hook_attempt(&self, outcome: &'static str) {
         self.hook_attempts
             .get_or_create(&HookLabels { outcome })
+            .inc();
+    }
+
+    /// Counts provisioning-log entries that were dropped.
+    pub(crate) fn record_provlog_dropped(&self, n: u64) {
+        self.provlog_dropped.inc_by(n);
+    }
+
+    /// Counts a SCIM request that no workspace's log can hold (unknown credential).
+    pub(crate) fn record_unattributed(&self, reason: &'static str) {
+        self.unattributed
+            .get_or_create(&ReasonLabels { reason })
             .inc();
     }
 

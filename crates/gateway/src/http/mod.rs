@@ -27,8 +27,21 @@ pub fn app(state: AppState) -> NormalizePath<Router> {
         .merge(health::router())
         .merge(admin::router())
         .merge(oauth::router())
-        .nest("/scim/v2", scim::router())
-        .nest("/scim/v1", scim::v1_router(state.clone()))
+        // Outside the 1.1 translation, so the log shows the path the IdP called.
+        .nest(
+            "/scim/v2",
+            scim::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                scim::record,
+            )),
+        )
+        .nest(
+            "/scim/v1",
+            scim::v1_router(state.clone()).layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                scim::record,
+            )),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

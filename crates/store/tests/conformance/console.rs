@@ -27,6 +27,7 @@ fn by<'a>(ws: &'a str, actor: &'a str, now: OffsetDateTime) -> Change<'a> {
         workspace: ws,
         actor,
         now,
+        idp: scim::Idp::Other,
     }
 }
 

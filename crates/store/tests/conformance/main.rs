@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod console;
+mod directory;
 mod oauth;
 mod resources;
 mod schema;

@@ -15,6 +15,7 @@ fn ch(workspace: &str) -> Change<'_> {
         workspace,
         actor: "token okta",
         now: T0,
+        idp: scim::Idp::Okta,
     }
 }
 

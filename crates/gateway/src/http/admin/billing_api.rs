@@ -14,7 +14,7 @@ use store::{GuardSettings, SeatSettings, StoreError};
 use uuid::Uuid;
 
 use super::api;
-use super::session::AdminAuth;
+use super::session::{AdminAuth, AdminSession};
 use crate::billing as views;
 use crate::state::AppState;
 
@@ -71,7 +71,7 @@ impl From<StoreError> for ApiError {
     }
 }
 
-fn not_found(what: &'static str) -> impl FnOnce(StoreError) -> ApiError {
+pub(super) fn not_found(what: &'static str) -> impl FnOnce(StoreError) -> ApiError {
     move |e| match e {
         StoreError::NotFound => ApiError::NotFound(what),
         other => other.into(),
@@ -92,12 +92,12 @@ pub(super) async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAu
     )))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct SeatsPatch {
     /// A correction of the allotment (not a purchase).
-    seats_purchased: Option<u32>,
-    auto_charge: Option<bool>,
+    pub(super) seats_purchased: Option<u32>,
+    pub(super) auto_charge: Option<bool>,
     /// `null` removes the cap.
     #[expect(
         clippy::option_option,
@@ -105,15 +105,15 @@ pub(super) struct SeatsPatch {
     )]
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<u32>)]
-    auto_charge_cap: Option<Option<u32>>,
+    pub(super) auto_charge_cap: Option<Option<u32>>,
 }
 
-#[utoipa::path(patch, path = "/admin/api/seats", tag = "seats", request_body = SeatsPatch, responses((status = 200, description = "the new seat settings"), (status = 400, description = "bad body"), (status = 401, description = "no admin session or API key")))]
-pub(super) async fn set_seats(
-    State(app): State<AppState>,
-    AdminAuth(admin): AdminAuth,
-    Json(p): Json<SeatsPatch>,
-) -> ApiResult {
+/// Applies an admin's change of the seat settings (API and console), audited.
+pub(super) async fn change_seats(
+    app: &AppState,
+    admin: &AdminSession,
+    p: &SeatsPatch,
+) -> Result<store::SeatStatus, ApiError> {
     let settings = SeatSettings {
         seats_purchased: p.seats_purchased.map(i64::from),
         auto_charge: p.auto_charge,
@@ -123,8 +123,34 @@ pub(super) async fn set_seats(
         .store
         .update_seat_settings(&admin.workspace_id, settings)
         .await?;
+    let summary = format!(
+        "purchased {}, auto-charge {}, cap {}",
+        s.seats_purchased
+            .map_or_else(|| "unlimited".into(), |n| n.to_string()),
+        if s.auto_charge { "on" } else { "off" },
+        s.auto_charge_cap
+            .map_or_else(|| "none".into(), |n| n.to_string()),
+    );
+    let entry = store::AuditEntry {
+        action: "seats.updated",
+        resource_type: "seats",
+        resource_id: Uuid::nil(),
+        resource_name: &summary,
+    };
+    app.store
+        .audit(&admin.change(app.clock.now()), &entry)
+        .await?;
     tracing::info!(workspace.id = %admin.workspace_id, "seat settings changed by an admin");
-    Ok(Json(views::seats(&s)))
+    Ok(s)
+}
+
+#[utoipa::path(patch, path = "/admin/api/seats", tag = "seats", request_body = SeatsPatch, responses((status = 200, description = "the new seat settings"), (status = 400, description = "bad body"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn set_seats(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+    Json(p): Json<SeatsPatch>,
+) -> ApiResult {
+    Ok(Json(views::seats(&change_seats(&app, &admin, &p).await?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -133,25 +159,34 @@ pub(super) struct Purchase {
     count: u32,
 }
 
+/// An admin's manual purchase of `count` seats (API and console).
+pub(super) async fn buy(
+    app: &AppState,
+    admin: &AdminSession,
+    count: u32,
+) -> Result<store::SeatStatus, ApiError> {
+    if count == 0 {
+        return Err(ApiError::Invalid("count must be at least 1".into()));
+    }
+    let actor = admin.actor.clone();
+    Ok(app
+        .store
+        .buy_seats(
+            &admin.workspace_id,
+            i64::from(count),
+            &actor,
+            app.clock.now(),
+        )
+        .await?)
+}
+
 #[utoipa::path(post, path = "/admin/api/seats/purchases", tag = "seats", request_body = Purchase, responses((status = 201, description = "the purchase and the new seat status"), (status = 400, description = "bad count"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn buy_seats(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<Purchase>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    if p.count == 0 {
-        return Err(ApiError::Invalid("count must be at least 1".into()));
-    }
-    let actor = admin.actor.clone();
-    let s = app
-        .store
-        .buy_seats(
-            &admin.workspace_id,
-            i64::from(p.count),
-            &actor,
-            app.clock.now(),
-        )
-        .await?;
+    let s = buy(&app, &admin, p.count).await?;
     Ok((StatusCode::CREATED, Json(views::seats(&s))))
 }
 
@@ -179,32 +214,38 @@ pub(super) struct NewHook {
     events: Vec<seats::EventType>,
 }
 
+/// Registers a hook for an admin (API and console); returns it with its signing
+/// secret, which is shown this once. Loopback `http` is for development and only
+/// through the CLI.
+pub(super) async fn register_hook(
+    app: &AppState,
+    ws: &str,
+    url: &str,
+    mut events: Vec<seats::EventType>,
+) -> Result<(store::Hook, String), ApiError> {
+    let url =
+        seats::validate_endpoint(url, false).map_err(|e| ApiError::Invalid(format!("url: {e}")))?;
+    let secret = seats::WebhookSecret::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
+    events.sort();
+    events.dedup();
+    let hook = app
+        .store
+        .create_hook(ws, url.as_str(), &secret.expose(), &events, app.clock.now())
+        .await?;
+    tracing::info!(workspace.id = %ws, hook.id = %hook.id, "billing hook added by an admin");
+    Ok((hook, secret.expose()))
+}
+
 #[utoipa::path(post, path = "/admin/api/hooks", tag = "hooks", request_body = NewHook, responses((status = 201, description = "the hook with its signing secret, in this response only"), (status = 400, description = "bad URL or events"), (status = 401, description = "no admin session or API key")))]
 /// Registers a hook; the response carries its signing secret, the only time it is shown.
-/// Loopback `http` is for development and only through the CLI.
 pub(super) async fn add_hook(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
-    Json(mut h): Json<NewHook>,
+    Json(h): Json<NewHook>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let url = seats::validate_endpoint(&h.url, false)
-        .map_err(|e| ApiError::Invalid(format!("url: {e}")))?;
-    let secret = seats::WebhookSecret::generate().map_err(|e| ApiError::Internal(e.to_string()))?;
-    h.events.sort();
-    h.events.dedup();
-    let hook = app
-        .store
-        .create_hook(
-            &admin.workspace_id,
-            url.as_str(),
-            &secret.expose(),
-            &h.events,
-            app.clock.now(),
-        )
-        .await?;
-    tracing::info!(workspace.id = %admin.workspace_id, hook.id = %hook.id, "billing hook added by an admin");
+    let (hook, secret) = register_hook(&app, &admin.workspace_id, &h.url, h.events).await?;
     let mut body = views::hook(&hook);
-    body["secret"] = json!(secret.expose());
+    body["secret"] = json!(secret);
     Ok((StatusCode::CREATED, Json(body)))
 }
 

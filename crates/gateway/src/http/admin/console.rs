@@ -233,6 +233,28 @@ pub(crate) fn redirect_with(location: &str, flash: &Flash, app: &AppState) -> Re
     )
 }
 
+/// A time as the console shows it: UTC to the second.
+pub(crate) fn when(t: time::OffsetDateTime) -> String {
+    t.format(time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second]"
+    ))
+    .unwrap_or_else(|_| t.to_string())
+}
+
+/// A page link with these query parameters (empty values left out).
+pub(crate) fn link(path: &str, params: &[(&str, &str)]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
+        q.append_pair(k, v);
+    }
+    let q = q.finish();
+    if q.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{q}")
+    }
+}
+
 fn decode_flash(value: &str) -> Option<Flash> {
     serde_json::from_slice(&hex::decode(value).ok()?).ok()
 }

@@ -5,9 +5,12 @@ mod access_api;
 mod access_pages;
 mod api;
 mod billing_api;
+mod billing_pages;
 mod clients_api;
 mod clients_page;
 mod console;
+mod directory_api;
+mod directory_pages;
 mod grants_api;
 mod openapi;
 mod page;
@@ -75,6 +78,15 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .merge(billing_api::router())
         .merge(access_router())
+        .merge(directory_router())
+}
+
+/// The console's directory pages (part B of issue #6) and their JSON API.
+fn directory_router() -> Router<AppState> {
+    Router::new()
+        .merge(directory_api::router())
+        .merge(directory_pages::router())
+        .merge(billing_pages::router())
 }
 
 /// The console's access pages (part A of issue #6) and their JSON API.
@@ -312,6 +324,7 @@ async fn login(
         workspace: &admin.workspace_id,
         actor: &actor,
         now,
+        idp: scim::Idp::Other,
     };
     let entry = store::AuditEntry {
         action: "admin.signed_in",

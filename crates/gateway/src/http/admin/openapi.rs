@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{access_api, billing_api, clients_api, grants_api};
+use super::{access_api, billing_api, clients_api, directory_api, grants_api};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +49,15 @@ use super::{access_api, billing_api, clients_api, grants_api};
         billing_api::set_guard,
         billing_api::resume_guard,
         billing_api::cancel_guard,
+        directory_api::log,
+        directory_api::users,
+        directory_api::user,
+        directory_api::groups,
+        directory_api::group,
+        directory_api::role_mappings,
+        directory_api::add_mapping,
+        directory_api::remove_mapping,
+        directory_api::set_default,
     ),
     modifiers(&Security),
     security(("session" = []), ("api_key" = []))

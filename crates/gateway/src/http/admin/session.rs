@@ -38,6 +38,7 @@ impl AdminSession {
             workspace: &self.workspace_id,
             actor: &self.actor,
             now,
+            idp: scim::Idp::Other,
         }
     }
 }

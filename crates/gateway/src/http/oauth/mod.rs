@@ -126,6 +126,7 @@ pub(crate) async fn audit(
         workspace,
         actor,
         now,
+        idp: scim::Idp::Other,
     };
     let entry = store::AuditEntry {
         action,

@@ -5,11 +5,13 @@
 //! the only facts given are about the token that was presented.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, USER_AGENT};
 use axum::http::request::Parts;
 use oauth::{AccessTokenError, PlainToken, SecretKind, TokenError};
 
 use super::ScimApiError;
+use super::record::Attribution;
+use crate::provlog::Reason;
 use crate::state::AppState;
 
 /// How stale `last_used_at` may get before a request writes it again.
@@ -38,7 +40,62 @@ const REVOKED: &str = "The bearer token was revoked by a workspace admin. Ask th
 const EXPIRED: &str = "The bearer token has expired. Ask the workspace admin for a new token and paste it \
     into the identity provider.";
 
-const SCIM_OFF: &str = "SCIM provisioning is turned off for this workspace. A workspace admin can turn it \
+/// Why a credential was refused: the detail the IT admin reads, and the reason
+/// the provisioning log shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Missing,
+    NotBearer,
+    NotOurs,
+    Incomplete,
+    Unknown,
+    Revoked,
+    Expired,
+    OAuthExpired,
+    OAuthInvalid,
+    OAuthRevoked,
+    /// The workspace's Provisioning settings refuse bearer tokens.
+    BearerOff,
+    /// The workspace's Provisioning settings refuse OAuth access tokens.
+    OAuthOff,
+}
+
+impl Refusal {
+    /// The SCIM error's `detail`.
+    pub(crate) const fn detail(self) -> &'static str {
+        match self {
+            Self::Missing => MISSING,
+            Self::NotBearer => NOT_BEARER,
+            Self::NotOurs => NOT_OURS,
+            Self::Incomplete => INCOMPLETE,
+            Self::Unknown => UNKNOWN,
+            Self::Revoked => REVOKED,
+            Self::Expired => EXPIRED,
+            Self::OAuthExpired => OAUTH_EXPIRED,
+            Self::OAuthInvalid => OAUTH_INVALID,
+            Self::OAuthRevoked => OAUTH_REVOKED,
+            Self::BearerOff => BEARER_OFF,
+            Self::OAuthOff => OAUTH_OFF,
+        }
+    }
+
+    pub(crate) const fn reason(self) -> Reason {
+        match self {
+            Self::Missing => Reason::MissingToken,
+            Self::NotBearer | Self::NotOurs | Self::Incomplete | Self::Unknown => {
+                Reason::WrongToken
+            }
+            Self::Revoked => Reason::RevokedToken,
+            Self::Expired => Reason::ExpiredToken,
+            Self::OAuthExpired => Reason::OAuthExpired,
+            Self::OAuthInvalid => Reason::OAuthInvalid,
+            Self::OAuthRevoked => Reason::OAuthRevoked,
+            Self::BearerOff | Self::OAuthOff => Reason::CredentialKindOff,
+        }
+    }
+}
+
+pub(super) const SCIM_OFF: &str = "SCIM provisioning is turned off for this workspace. A workspace admin can turn it \
     on in the scimgate console under Provisioning settings.";
 const BEARER_OFF: &str = "This workspace does not accept bearer tokens for SCIM. A workspace admin can allow \
     them in the scimgate console under Provisioning settings, or connect with OAuth instead.";
@@ -50,11 +107,11 @@ const OAUTH_OFF: &str = "This workspace does not accept OAuth access tokens for 
 async fn allowed(app: &AppState, workspace: &str, oauth: bool) -> Result<(), ScimApiError> {
     let s = app.store.scim_settings(workspace).await?;
     if !s.scim_enabled {
-        return Err(ScimApiError::Scim(scim::Error::new(403, SCIM_OFF)));
+        return Err(ScimApiError::ScimDisabled);
     }
     match (oauth, s.allow_oauth, s.allow_bearer_tokens) {
-        (true, false, _) => Err(ScimApiError::Unauthorized(OAUTH_OFF)),
-        (false, _, false) => Err(ScimApiError::Unauthorized(BEARER_OFF)),
+        (true, false, _) => Err(ScimApiError::Unauthorized(Refusal::OAuthOff)),
+        (false, _, false) => Err(ScimApiError::Unauthorized(Refusal::BearerOff)),
         _ => Ok(()),
     }
 }
@@ -65,6 +122,8 @@ pub(crate) struct WorkspaceAuth {
     pub(crate) workspace_id: String,
     /// Who acts, for the audit trail: `token <name>`.
     pub(crate) actor: String,
+    /// The IdP that sent the request (`User-Agent`).
+    pub(crate) idp: scim::Idp,
 }
 
 impl FromRequestParts<AppState> for WorkspaceAuth {
@@ -77,28 +136,37 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         let header = parts
             .headers
             .get(AUTHORIZATION)
-            .ok_or(ScimApiError::Unauthorized(MISSING))?;
-        let token = credential(header.as_bytes()).ok_or(ScimApiError::Unauthorized(NOT_BEARER))?;
+            .ok_or(ScimApiError::Unauthorized(Refusal::Missing))?;
+        let token =
+            credential(header.as_bytes()).ok_or(ScimApiError::Unauthorized(Refusal::NotBearer))?;
+        let idp =
+            scim::Idp::from_user_agent(parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()));
+        // The provisioning log's slot for the workspace, when the request is logged.
+        let attribution = parts.extensions.get::<Attribution>().cloned();
         if token.bytes().filter(|b| *b == b'.').count() == 2 {
-            return access_token(token, app).await;
+            return access_token(token, app, idp, attribution.as_ref()).await;
         }
         let token = PlainToken::parse(SecretKind::WorkspaceToken, token).map_err(|e| {
             ScimApiError::Unauthorized(match e {
-                TokenError::WrongPrefix => NOT_OURS,
-                TokenError::Malformed => INCOMPLETE,
+                TokenError::WrongPrefix => Refusal::NotOurs,
+                TokenError::Malformed => Refusal::Incomplete,
             })
         })?;
         let record = app
             .store
             .token_by_hash(token.hash().as_str())
             .await?
-            .ok_or(ScimApiError::Unauthorized(UNKNOWN))?;
+            .ok_or(ScimApiError::Unauthorized(Refusal::Unknown))?;
+        // Known token rows name their workspace, live or not: its admin sees the refusal.
+        if let Some(a) = &attribution {
+            a.set(&record.workspace_id);
+        }
         let now = app.clock.now();
         if record.revoked_at.is_some() {
-            return Err(ScimApiError::Unauthorized(REVOKED));
+            return Err(ScimApiError::Unauthorized(Refusal::Revoked));
         }
         if record.expires_at.is_some_and(|at| at <= now) {
-            return Err(ScimApiError::Unauthorized(EXPIRED));
+            return Err(ScimApiError::Unauthorized(Refusal::Expired));
         }
         allowed(app, &record.workspace_id, false).await?;
         if record
@@ -120,12 +188,18 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         Ok(Self {
             actor: format!("token {}", record.name),
             workspace_id: record.workspace_id,
+            idp,
         })
     }
 }
 
 /// An OAuth access token: a JWT of ours, for this SCIM base, whose grant is live.
-async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, ScimApiError> {
+async fn access_token(
+    token: &str,
+    app: &AppState,
+    idp: scim::Idp,
+    attribution: Option<&Attribution>,
+) -> Result<WorkspaceAuth, ScimApiError> {
     let now = app.clock.now();
     let claims = app
         .keys
@@ -133,8 +207,8 @@ async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, Scim
         .map_err(|e| {
             tracing::info!(reason = %e, "access token refused");
             ScimApiError::Unauthorized(match e {
-                AccessTokenError::Expired => OAUTH_EXPIRED,
-                _ => OAUTH_INVALID,
+                AccessTokenError::Expired => Refusal::OAuthExpired,
+                _ => Refusal::OAuthInvalid,
             })
         })?;
     // Revocation is honoured on every request: one indexed lookup of the grant.
@@ -142,8 +216,14 @@ async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, Scim
         .store
         .grant(claims.sid)
         .await?
-        .filter(|g| g.revoked_at.is_none() && g.workspace_id == claims.ws)
-        .ok_or(ScimApiError::Unauthorized(OAUTH_REVOKED))?;
+        .filter(|g| g.workspace_id == claims.ws)
+        .ok_or(ScimApiError::Unauthorized(Refusal::OAuthRevoked))?;
+    if let Some(a) = attribution {
+        a.set(&grant.workspace_id);
+    }
+    if grant.revoked_at.is_some() {
+        return Err(ScimApiError::Unauthorized(Refusal::OAuthRevoked));
+    }
     allowed(app, &grant.workspace_id, true).await?;
     if grant
         .last_used_at
@@ -163,6 +243,7 @@ async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, Scim
     Ok(WorkspaceAuth {
         actor: format!("oauth {}", grant.client_id),
         workspace_id: grant.workspace_id,
+        idp,
     })
 }
 

@@ -4,6 +4,7 @@
 mod auth;
 mod discovery;
 mod extract;
+mod record;
 mod resources;
 mod response;
 mod v1;
@@ -11,6 +12,7 @@ mod v1;
 use axum::Router;
 
 pub(crate) use auth::WorkspaceAuth;
+pub(super) use record::record;
 pub(crate) use response::{Scim, ScimApiError};
 pub(super) use v1::router as v1_router;
 

@@ -77,6 +77,7 @@ impl WorkspaceAuth {
             workspace: &self.workspace_id,
             actor: &self.actor,
             now: app.clock.now(),
+            idp: self.idp,
         }
     }
 }

@@ -6,6 +6,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use store::StoreError;
 
+use scim::ScimType;
+
+use super::auth::Refusal;
+use crate::provlog::Reason;
 use crate::telemetry::request_id;
 
 /// A JSON body sent as `application/scim+json` (RFC 7644 §8.1).
@@ -35,7 +39,13 @@ pub(crate) enum ScimApiError {
     /// A protocol error for the client, as is.
     Scim(scim::Error),
     /// The credential was refused: 401 with `WWW-Authenticate`.
-    Unauthorized(&'static str),
+    Unauthorized(Refusal),
+    /// No free seat and auto-charge may not buy one: 403 with the counts.
+    SeatLimit(seats::LimitReached),
+    /// An admin cancelled the deprovisionings the guard held: 403.
+    DeprovisioningCancelled,
+    /// SCIM is turned off in the workspace's Provisioning settings: 403.
+    ScimDisabled,
     /// The body is over the limit: 413, and the connection is closed because the
     /// rest of the body was never read.
     PayloadTooLarge,
@@ -53,17 +63,70 @@ const RETRY_AFTER_SECONDS: &str = "5";
 /// Seconds before retrying a deprovisioning the guard paused: a person must act first.
 const PAUSED_RETRY_AFTER_SECONDS: &str = "600";
 
+impl ScimApiError {
+    /// Why the request failed, for the provisioning log: by variant, then by the
+    /// protocol error's `scimType` and status, never by its prose.
+    pub(crate) fn reason(&self) -> Reason {
+        match self {
+            Self::Unauthorized(refusal) => refusal.reason(),
+            Self::SeatLimit(_) => Reason::SeatLimit,
+            Self::DeprovisioningCancelled => Reason::DeprovisioningCancelled,
+            Self::ScimDisabled => Reason::ScimOff,
+            Self::DeprovisioningPaused => Reason::DeprovisioningPaused,
+            Self::PayloadTooLarge => Reason::PayloadTooLarge,
+            Self::Unavailable(_) => Reason::Unavailable,
+            Self::Internal(_) => Reason::Internal,
+            Self::Scim(e) => match (e.scim_type, e.status) {
+                (Some(ScimType::Uniqueness), _) => Reason::Uniqueness,
+                (Some(ScimType::InvalidFilter), _) => Reason::InvalidFilter,
+                (Some(ScimType::InvalidSyntax), _) => Reason::InvalidSyntax,
+                (Some(ScimType::InvalidValue), _) => Reason::InvalidValue,
+                (Some(ScimType::InvalidPath), _) => Reason::InvalidPath,
+                (Some(ScimType::NoTarget), _) => Reason::NoTarget,
+                (Some(ScimType::Mutability), _) => Reason::Mutability,
+                (Some(ScimType::TooMany), _) => Reason::TooMany,
+                (Some(ScimType::InvalidVers), _) => Reason::InvalidVersion,
+                (Some(ScimType::Sensitive), _) => Reason::Sensitive,
+                (None, 404) => Reason::NotFound,
+                (None, 405) => Reason::MethodNotAllowed,
+                (None, 409) => Reason::Uniqueness,
+                (None, 412) => Reason::VersionMismatch,
+                (None, 413) => Reason::PayloadTooLarge,
+                (None, 500..) => Reason::Internal,
+                (None, _) => Reason::Other,
+            },
+        }
+    }
+}
+
+/// The failure's reason, left on the response for the provisioning log.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Failed(pub(crate) Reason);
+
 impl IntoResponse for ScimApiError {
     fn into_response(self) -> Response {
+        let reason = self.reason();
         let (error, extra): (scim::Error, Option<(header::HeaderName, &'static str)>) = match self {
             Self::Scim(e) => (e, None),
-            Self::Unauthorized(detail) => (
-                scim::Error::new(401, detail),
+            Self::Unauthorized(refusal) => (
+                scim::Error::new(401, refusal.detail()),
                 Some((
                     header::WWW_AUTHENTICATE,
                     r#"Bearer realm="scimgate", error="invalid_token""#,
                 )),
             ),
+            // Okta and Entra ID show `detail` to the IT admin; no RFC scimType fits.
+            Self::SeatLimit(limit) => (scim::Error::new(403, limit.detail()), None),
+            Self::DeprovisioningCancelled => (
+                scim::Error::new(
+                    403,
+                    "A workspace admin cancelled the deactivations and deletions held by scimgate's deprovisioning \
+                     safeguard. Check the application's assignments in the IdP; the admin resumes deprovisioning in \
+                     scimgate when they are right.",
+                ),
+                None,
+            ),
+            Self::ScimDisabled => (scim::Error::new(403, super::auth::SCIM_OFF), None),
             Self::PayloadTooLarge => (
                 scim::Error::new(
                     413,
@@ -104,6 +167,7 @@ impl IntoResponse for ScimApiError {
         let status =
             StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Scim(error)).into_response();
+        response.extensions_mut().insert(Failed(reason));
         if let Some((name, value)) = extra {
             response
                 .headers_mut()
@@ -141,15 +205,9 @@ impl From<StoreError> for ScimApiError {
                 )
                 .with_type(scim::ScimType::InvalidValue),
             ),
-            // Okta and Entra ID show `detail` to the IT admin; no RFC scimType fits.
-            StoreError::SeatLimit(limit) => Self::Scim(scim::Error::new(403, limit.detail())),
+            StoreError::SeatLimit(limit) => Self::SeatLimit(limit),
             StoreError::DeprovisioningHeld(store::Held::Paused) => Self::DeprovisioningPaused,
-            StoreError::DeprovisioningHeld(store::Held::Cancelled) => Self::Scim(scim::Error::new(
-                403,
-                "A workspace admin cancelled the deactivations and deletions held by scimgate's deprovisioning \
-                 safeguard. Check the application's assignments in the IdP; the admin resumes deprovisioning in \
-                 scimgate when they are right.",
-            )),
+            StoreError::DeprovisioningHeld(store::Held::Cancelled) => Self::DeprovisioningCancelled,
             StoreError::Unavailable(detail) => Self::Unavailable(detail),
             StoreError::Internal(detail) => Self::Internal(detail),
         }
@@ -194,7 +252,7 @@ mod tests {
     async fn maps_each_variant_to_status_body_and_headers() {
         let cases: Vec<(ScimApiError, u16, Option<&str>, Option<&str>)> = vec![
             (
-                ScimApiError::Unauthorized("no"),
+                ScimApiError::Unauthorized(Refusal::Unknown),
                 401,
                 None,
                 Some("www-authenticate"),

@@ -1,0 +1,106 @@
+//! Role mappings: a workspace's table from IdP role values to the vendor app's
+//! roles, and its default role. The mapping itself is pure (`scim::roles`); user
+//! writes read the table inside their transaction so their events carry the role.
+
+use scim::roles::RoleMap;
+use time::OffsetDateTime;
+
+use crate::ts::Ts;
+use crate::{Store, StoreError, on_pool};
+
+/// Reads the workspace's [`RoleMap`] on `$exec` (a pool, or `&mut *tx` inside a
+/// write); evaluates to `Result<RoleMap, sqlx::Error>`. `NotFound` stays a
+/// `RowNotFound` for an unknown workspace. A macro because the executor's type
+/// differs per backend.
+macro_rules! load_role_map {
+    ($exec:expr, $ws:expr) => {
+        async {
+            let default: Option<String> =
+                sqlx::query_scalar("select default_app_role from workspaces where id = $1")
+                    .bind($ws)
+                    .fetch_one($exec)
+                    .await?;
+            let mappings: Vec<(String, String)> = sqlx::query_as(
+                "select idp_value, app_role from role_mappings where workspace_id = $1 order by idp_value",
+            )
+            .bind($ws)
+            .fetch_all($exec)
+            .await?;
+            Ok::<_, sqlx::Error>(scim::roles::RoleMap { mappings, default })
+        }
+        .await
+    };
+}
+pub(crate) use load_role_map;
+
+impl Store {
+    /// The workspace's role mappings (ordered by IdP value) and default role.
+    /// `NotFound` for an unknown workspace.
+    pub async fn role_map(&self, ws: &str) -> Result<RoleMap, StoreError> {
+        Ok(on_pool!(self, pool => load_role_map!(pool, ws))?)
+    }
+
+    /// Maps `idp_value` to `app_role`, replacing the value's earlier mapping.
+    /// `NotFound` for an unknown workspace.
+    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    pub async fn set_role_mapping(
+        &self,
+        ws: &str,
+        idp_value: &str,
+        app_role: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.workspace(ws).await?;
+        on_pool!(self, pool => sqlx::query(
+            "insert into role_mappings (workspace_id, idp_value, app_role, created_at) values ($1, $2, $3, $4) \
+             on conflict (workspace_id, idp_value) do update set app_role = excluded.app_role",
+        )
+        .bind(ws)
+        .bind(idp_value)
+        .bind(app_role)
+        .bind(Ts(now))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Removes the mapping of `idp_value`. `NotFound` if there is none.
+    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    pub async fn remove_role_mapping(&self, ws: &str, idp_value: &str) -> Result<(), StoreError> {
+        let n = on_pool!(self, pool => sqlx::query(
+            "delete from role_mappings where workspace_id = $1 and idp_value = $2",
+        )
+        .bind(ws)
+        .bind(idp_value)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Sets (or with `None` clears) the role of users whose values match no
+    /// mapping. `NotFound` for an unknown workspace.
+    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    pub async fn set_default_app_role(
+        &self,
+        ws: &str,
+        app_role: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let n = on_pool!(self, pool => sqlx::query(
+            "update workspaces set default_app_role = $2 where id = $1",
+        )
+        .bind(ws)
+        .bind(app_role)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
