@@ -6,7 +6,7 @@ use url::Url;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
-use crate::throttle::Throttle;
+use crate::throttle::{RateLimits, Throttle};
 
 /// Everything a handler needs, cloned per request (all fields are cheap handles).
 #[derive(Clone)]
@@ -20,6 +20,10 @@ pub struct AppState {
     pub keys: Arc<oauth::KeySet>,
     /// Failed sign-ins per address and failed client authentications per client.
     pub throttle: Arc<Throttle>,
+    /// Requests per credential, client and address.
+    pub limits: Arc<RateLimits>,
+    /// Permits for requests in flight (`SCIMGATE_MAX_CONCURRENT_REQUESTS`).
+    pub inflight: Arc<tokio::sync::Semaphore>,
 }
 
 /// The external URLs the gateway hands out, built from `SCIMGATE_PUBLIC_URL`.

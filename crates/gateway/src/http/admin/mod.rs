@@ -206,6 +206,14 @@ async fn login(
     }
     let now = app.clock.now();
     let peer_key = format!("login {}", peer.ip());
+    if let Err(wait) = app.limits.signin.check(&peer_key) {
+        return fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-in attempts from this address. Try again in a minute.",
+        )
+        .retry_after(wait)
+        .into_response();
+    }
     if let Err(wait) = app.throttle.check(&peer_key, now) {
         return fail(
             StatusCode::TOO_MANY_REQUESTS,
