@@ -23,3 +23,19 @@ ci:
 # A paired migration: just migration add_users
 migration NAME:
     scripts/new-migration.sh {{NAME}}
+
+# cargo deny, offline: licenses, bans, duplicate versions, sources (deny.toml).
+deny:
+    scripts/deny.sh
+
+# Fuzz every cargo-fuzz target for SECONDS each (default 60), from fuzz/seeds.
+fuzz SECONDS="60":
+    scripts/fuzz.sh {{SECONDS}}
+
+# The long soak: the mixed workload for SECONDS (default 600) on each backend.
+soak SECONDS="600":
+    SCIMGATE_SOAK_SECONDS={{SECONDS}} cargo test -p scimgate --test e2e mixed_workload_soak -- --nocapture --test-threads 1
+
+# schemathesis against the admin API's OpenAPI document on a fresh gateway.
+schemathesis:
+    scripts/schemathesis.sh
