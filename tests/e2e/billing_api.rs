@@ -7,13 +7,15 @@ use serde_json::{Value, json};
 
 use crate::harness::{Backend, Env, Gateway, scim};
 
-/// A signed-in admin's HTTP client: the session cookie on every request.
-struct Admin {
-    http: reqwest::Client,
-    cookie: String,
+/// A signed-in admin's HTTP client: the session cookie on every request, or an
+/// admin API key as the bearer credential.
+pub(crate) struct Admin {
+    pub(crate) http: reqwest::Client,
+    pub(crate) cookie: String,
+    pub(crate) bearer: Option<String>,
 }
 
-fn set_cookie(resp: &reqwest::Response, name: &str) -> String {
+pub(crate) fn set_cookie(resp: &reqwest::Response, name: &str) -> String {
     resp.headers()
         .get_all("set-cookie")
         .iter()
@@ -25,7 +27,24 @@ fn set_cookie(resp: &reqwest::Response, name: &str) -> String {
 }
 
 impl Admin {
-    async fn sign_in(env: &Env, gw: &Gateway, ws: &str) -> Self {
+    /// No credential at all.
+    pub(crate) fn anonymous() -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            cookie: String::new(),
+            bearer: None,
+        }
+    }
+
+    /// A script with an admin API key.
+    pub(crate) fn with_key(key: &str) -> Self {
+        Self {
+            bearer: Some(key.to_owned()),
+            ..Self::anonymous()
+        }
+    }
+
+    pub(crate) async fn sign_in(env: &Env, gw: &Gateway, ws: &str) -> Self {
         let email = format!("admin@{ws}.test");
         let created = env
             .cli(&["admin", "create", "--workspace", ws, "--email", &email])
@@ -54,10 +73,11 @@ impl Admin {
         Self {
             http,
             cookie: format!("scimgate_session={session}"),
+            bearer: None,
         }
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         gw: &Gateway,
         method: Method,
@@ -68,6 +88,9 @@ impl Admin {
             .http
             .request(method, gw.url(path))
             .header("cookie", &self.cookie);
+        if let Some(key) = &self.bearer {
+            req = req.bearer_auth(key);
+        }
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -89,12 +112,9 @@ async fn an_admin_manages_seats_hooks_events_and_the_safeguard(backend: Backend)
         .workspace_with_token_args("Acme", &["--seats", "1"])
         .await;
     let gw = env.start().await;
-    let (status, _) = Admin {
-        http: reqwest::Client::new(),
-        cookie: String::new(),
-    }
-    .call(&gw, Method::GET, "/admin/api/seats", None)
-    .await;
+    let (status, _) = Admin::anonymous()
+        .call(&gw, Method::GET, "/admin/api/seats", None)
+        .await;
     assert_eq!(status, 401, "the API needs a signed-in admin");
     let admin = Admin::sign_in(&env, &gw, &ws).await;
 

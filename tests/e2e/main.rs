@@ -9,6 +9,8 @@
 )]
 
 mod billing_api;
+mod console;
+mod console_api;
 mod faults;
 mod foundation;
 mod harness;

@@ -6,12 +6,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use oauth::{PlainToken, SecretKind};
 use serde_json::{Value, json};
-use store::{NewToken, Store, StoreError, UniqueField, Workspace};
+use store::{Store, StoreError, UniqueField, Workspace};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
+use crate::access::{self, AccessError};
 use crate::clock::Clock;
 use crate::config::{Config, ConfigArgs};
 
@@ -303,14 +302,14 @@ async fn token(
         } => token_create(store, config, out, &workspace, name.trim(), expires_in).await,
         TokenCommand::List { workspace } => token_list(store, out, &workspace).await,
         TokenCommand::Revoke { workspace, name } => {
-            let t = store
-                .revoke_token(&workspace, &name, Clock.now())
+            let change = cli_change(&workspace);
+            let t = access::revoke_token(store, &change, &name)
                 .await
                 .map_err(|e| match e {
-                    StoreError::NotFound => CliError::User(format!(
+                    AccessError::NotFound => CliError::User(format!(
                         "workspace \"{workspace}\" has no live token named \"{name}\""
                     )),
-                    other => other.into(),
+                    other => access_error(other, &workspace),
                 })?;
             out.print(
                 &json!({"name": t.name, "workspace": t.workspace_id, "revoked_at": t.revoked_at.map(rfc3339)}),
@@ -318,6 +317,23 @@ async fn token(
             );
             Ok(())
         }
+    }
+}
+
+/// The audit trail's "who" of an admin command: the operator at the command line.
+pub(crate) fn cli_change(workspace: &str) -> store::Change<'_> {
+    store::Change {
+        workspace,
+        actor: "cli",
+        now: Clock.now(),
+    }
+}
+
+pub(crate) fn access_error(e: AccessError, workspace: &str) -> CliError {
+    match e {
+        AccessError::NotFound => no_workspace(workspace),
+        AccessError::Invalid(m) => CliError::User(m),
+        AccessError::Store(s) => s.into(),
     }
 }
 
@@ -335,30 +351,11 @@ async fn token_create(
     name: &str,
     expires_in: Option<humantime::Duration>,
 ) -> Result<(), CliError> {
-    if name.is_empty() {
-        return Err(CliError::User("the token name must not be empty".into()));
-    }
-    let now = Clock.now();
-    let expires_at = expires_in
-        .map(|d| time::Duration::try_from(*d).map(|d| now + d))
-        .transpose()
-        .map_err(|_| CliError::User("--expires-in is too long".into()))?;
-    let plain = PlainToken::generate(SecretKind::WorkspaceToken);
-    let hash = plain.hash();
-    let new = NewToken {
-        workspace_id: workspace,
-        name,
-        token_hash: hash.as_str(),
-        created_at: now,
-        expires_at,
-    };
-    store.create_token(&new).await.map_err(|e| match e {
-        StoreError::NotFound => no_workspace(workspace),
-        StoreError::Conflict(UniqueField::TokenName) => CliError::User(format!(
-            "workspace \"{workspace}\" already has a live token named \"{name}\"; revoke it or pick another name"
-        )),
-        other => other.into(),
-    })?;
+    let change = cli_change(workspace);
+    let (record, plain) = access::create_token(store, &change, name, expires_in.map(Into::into))
+        .await
+        .map_err(|e| access_error(e, workspace))?;
+    let expires_at = record.expires_at;
     let urls = crate::Urls::new(&crate::public_url(config, config.listen));
     let (tenant_url, scim11_url) = (urls.scim_base(), urls.scim_v1_base());
     let expiry = expires_at.map_or_else(
@@ -388,19 +385,7 @@ async fn token_list(store: &Store, out: &Output, workspace: &str) -> Result<(), 
         other => other.into(),
     })?;
     let now = Clock.now();
-    let items: Vec<_> = tokens
-        .iter()
-        .map(|t| {
-            json!({
-                "name": t.name,
-                "status": token_status(t, now),
-                "created_at": rfc3339(t.created_at),
-                "expires_at": t.expires_at.map(rfc3339),
-                "last_used_at": t.last_used_at.map(rfc3339),
-                "revoked_at": t.revoked_at.map(rfc3339),
-            })
-        })
-        .collect();
+    let items: Vec<_> = tokens.iter().map(|t| access::token_json(t, now)).collect();
     let mut text = String::from("NAME\tSTATUS\tCREATED\tLAST USED\tEXPIRES");
     for t in &tokens {
         let when = |v: Option<OffsetDateTime>| v.map_or_else(|| "never".to_owned(), rfc3339);
@@ -408,7 +393,7 @@ async fn token_list(store: &Store, out: &Output, workspace: &str) -> Result<(), 
             text,
             "\n{}\t{}\t{}\t{}\t{}",
             t.name,
-            token_status(t, now),
+            access::token_status(t, now),
             rfc3339(t.created_at),
             when(t.last_used_at),
             when(t.expires_at),
@@ -418,19 +403,7 @@ async fn token_list(store: &Store, out: &Output, workspace: &str) -> Result<(), 
     Ok(())
 }
 
-fn token_status(t: &store::TokenRecord, now: OffsetDateTime) -> &'static str {
-    if t.revoked_at.is_some() {
-        "revoked"
-    } else if t.expires_at.is_some_and(|at| at <= now) {
-        "expired"
-    } else {
-        "active"
-    }
-}
-
-pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.to_string())
-}
+pub(crate) use crate::access::rfc3339;
 
 /// Where command results go: stdout, as text or as one JSON object.
 struct Output {

@@ -3,7 +3,7 @@
 
 use oauth::{PlainToken, RedirectUri, SecretKind};
 use serde_json::{Value, json};
-use store::{ClientRecord, NewClient, Store, StoreError};
+use store::{AuditEntry, Change, ClientRecord, NewClient, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -133,4 +133,102 @@ pub async fn rotate(
         .rotate_client_secret(client_id, secret.hash().as_str(), until)
         .await?;
     Ok((secret, until))
+}
+
+/// The workspace's own client with this id; `NoWorkspace` for any other (a vendor
+/// client, another workspace's, or none), so nothing of another workspace shows.
+pub async fn owned(
+    store: &Store,
+    workspace: &str,
+    client_id: &str,
+) -> Result<ClientRecord, ClientError> {
+    match store.client(client_id).await.map_err(ClientError::Store)? {
+        Some(c) if c.workspace_id.as_deref() == Some(workspace) => Ok(c),
+        _ => Err(ClientError::NoWorkspace),
+    }
+}
+
+/// Adds (checked, and with Okta's presets for `okta_app`) or removes redirect URIs
+/// of the workspace's client `client_id`, auditing each change.
+pub async fn change_redirect_uris(
+    store: &Store,
+    change: &Change<'_>,
+    client_id: &str,
+    uris: &[String],
+    okta_app: Option<&str>,
+    add: bool,
+) -> Result<ClientRecord, ClientError> {
+    let client = owned(store, change.workspace, client_id).await?;
+    let uris = if add {
+        redirect_list(uris, okta_app)?
+    } else {
+        uris.to_vec()
+    };
+    if add && client.redirect_uris.len() + uris.len() > MAX_REDIRECT_URIS {
+        return Err(ClientError::Invalid(format!(
+            "at most {MAX_REDIRECT_URIS} redirect URIs per client"
+        )));
+    }
+    let action = if add {
+        "client.redirect_uri_added"
+    } else {
+        "client.redirect_uri_removed"
+    };
+    for uri in &uris {
+        if add && client.redirect_uris.contains(uri) {
+            continue;
+        }
+        store
+            .set_redirect_uri(client_id, uri, add, change.now)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => {
+                    ClientError::Invalid(format!("{uri} is not a registered redirect URI"))
+                }
+                other => ClientError::Store(other),
+            })?;
+        audit(store, change, action, &client, uri).await?;
+    }
+    owned(store, change.workspace, client_id).await
+}
+
+/// One audit row about `client`; `detail` names what changed (e.g. a redirect URI).
+pub async fn audit(
+    store: &Store,
+    change: &Change<'_>,
+    action: &str,
+    client: &ClientRecord,
+    detail: &str,
+) -> Result<(), ClientError> {
+    let name = if detail.is_empty() {
+        format!("{} ({})", client.name, client.client_id)
+    } else {
+        format!("{} ({}): {detail}", client.name, client.client_id)
+    };
+    store
+        .audit(
+            change,
+            &AuditEntry {
+                action,
+                resource_type: "oauth_client",
+                resource_id: client.id,
+                resource_name: &name,
+            },
+        )
+        .await
+        .map_err(ClientError::Store)
+}
+
+/// Deletes the workspace's `client` (every grant and token issued to it dies with
+/// it) and audits it.
+pub async fn delete(
+    store: &Store,
+    change: &Change<'_>,
+    client: &ClientRecord,
+) -> Result<(), ClientError> {
+    store
+        .delete_client(&client.client_id)
+        .await
+        .map_err(ClientError::Store)?;
+    audit(store, change, "client.deleted", client, "").await
 }

@@ -2,6 +2,7 @@
 //! composed from the protocol crates (`scim`, `oauth`) and the `store`.
 //! `main.rs` only parses the command line and calls [`cli::run`].
 
+pub mod access;
 mod billing;
 pub mod cli;
 pub mod clients;

@@ -22,6 +22,8 @@ pub enum SecretKind {
     Session,
     /// The single-use ticket that binds a consent form to its session and request.
     ConsentTicket,
+    /// A workspace admin API key for `/admin/api` scripts.
+    AdminApiKey,
 }
 
 impl SecretKind {
@@ -35,6 +37,7 @@ impl SecretKind {
             Self::RefreshToken => "sgrt_",
             Self::Session => "sgss_",
             Self::ConsentTicket => "sgct_",
+            Self::AdminApiKey => "sgak_",
         }
     }
 }
@@ -135,7 +138,7 @@ impl TokenHash {
 mod tests {
     use super::*;
 
-    const ALL: [SecretKind; 7] = [
+    const ALL: [SecretKind; 8] = [
         SecretKind::WorkspaceToken,
         SecretKind::ClientId,
         SecretKind::ClientSecret,
@@ -143,6 +146,7 @@ mod tests {
         SecretKind::RefreshToken,
         SecretKind::Session,
         SecretKind::ConsentTicket,
+        SecretKind::AdminApiKey,
     ];
 
     #[test]

@@ -11,6 +11,8 @@ pub enum UniqueField {
     GroupDisplayName,
     /// An admin with this e-mail address exists (in any workspace).
     AdminEmail,
+    /// A live admin API key with this name exists in the workspace.
+    ApiKeyName,
 }
 
 /// What can go wrong in the store, by kind: callers map kinds to responses.

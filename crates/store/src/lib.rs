@@ -6,6 +6,7 @@
 //! occur, each with a comment saying why. Callers never see `sqlx`.
 
 mod admins;
+mod console;
 mod error;
 mod guard;
 mod oauth;
@@ -29,6 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use admins::{AdminRecord, SessionAdmin};
+pub use console::{ApiKeyRecord, AuditEntry, AuditFilter, ScimSettings};
 pub use error::{StoreError, UniqueField};
 pub use guard::{GUARD_CANCELLED, GUARD_PAUSED, GuardSettings, GuardStatus, Held};
 pub use oauth::{

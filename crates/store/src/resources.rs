@@ -155,13 +155,14 @@ macro_rules! audit {
         .bind(Ts($change.now))
         .bind($change.actor)
         .bind($action)
-        .bind($kind.name())
+        .bind($kind)
         .bind($id)
         .bind($name)
         .execute(&mut *$tx)
         .await?
     };
 }
+pub(crate) use audit;
 
 /// The audit action of a modification: (de)activation is its own event because
 /// seats and the vendor's billing follow it.
@@ -332,7 +333,7 @@ impl Store {
                     Err(limit) => break 'body Err(StoreError::SeatLimit(limit)),
                 }
             }
-            audit!(tx, change, "user.provisioned", ResourceKind::User, id, &c.user_name);
+            audit!(tx, change, "user.provisioned", ResourceKind::User.name(), id, &c.user_name);
             emit!(tx, change, EventType::UserProvisioned, data);
             sqlx::query(
                 "insert into users (id, workspace_id, user_name, user_name_norm, external_id, display_name_norm, \
@@ -439,7 +440,7 @@ impl Store {
                         }
                         _ => {}
                     }
-                    audit!(tx, who, action.as_str(), kind, id, &c.user_name);
+                    audit!(tx, who, action.as_str(), kind.name(), id, &c.user_name);
                     emit!(tx, who, action, data);
                     sqlx::query(
                         "update users set user_name = $3, user_name_norm = $4, external_id = $5, display_name_norm = $6, \
@@ -455,7 +456,7 @@ impl Store {
                 }
                 ResourceKind::Group => {
                     let c = GroupColumns::of(&doc)?;
-                    audit!(tx, who, action.as_str(), kind, id, &c.display_name);
+                    audit!(tx, who, action.as_str(), kind.name(), id, &c.display_name);
                     emit!(tx, who, action, group_data(id, &c.display_name));
                     sqlx::query(
                         "update groups set display_name = $3, display_name_norm = $4, external_id = $5, doc = $6, \
@@ -522,7 +523,7 @@ impl Store {
                     (name, data)
                 }
             };
-            audit!(tx, change, action.as_str(), kind, id, &name);
+            audit!(tx, change, action.as_str(), kind.name(), id, &name);
             emit!(tx, change, action, data);
             Ok(())
         })
@@ -564,7 +565,7 @@ impl Store {
         let c = GroupColumns::of(doc)?;
         let text = doc_text(doc)?;
         in_tx!(self, tx => {
-            audit!(tx, change, "group.created", ResourceKind::Group, id, &c.display_name);
+            audit!(tx, change, "group.created", ResourceKind::Group.name(), id, &c.display_name);
             emit!(tx, change, EventType::GroupCreated, group_data(id, &c.display_name));
             sqlx::query(
                 "insert into groups (id, workspace_id, display_name, display_name_norm, external_id, doc, version, \

@@ -11,6 +11,7 @@ use serde_json::json;
 use store::{Store, StoreError, UniqueField};
 
 use super::{CliError, Output, no_workspace, rfc3339};
+use crate::access;
 use crate::clients::{self, ClientError};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -32,6 +33,21 @@ pub enum AdminCommand {
     List {
         #[arg(long)]
         workspace: String,
+    },
+    /// Admin API keys: scripts calling /admin/api as the workspace's admin.
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create an admin API key; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        workspace: String,
+        /// A name to recognise the key by, e.g. "provisioning-script".
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -160,6 +176,23 @@ pub(super) async fn admin(store: &Store, out: &Output, cmd: AdminCommand) -> Res
             out.print(
                 &json!({"workspace": workspace, "admins": items}),
                 if text.is_empty() { "No admins." } else { &text },
+            );
+        }
+        AdminCommand::ApiKey(ApiKeyCommand::Create { workspace, name }) => {
+            let (key, plain) = access::create_api_key(store, &super::cli_change(&workspace), &name)
+                .await
+                .map_err(|e| super::access_error(e, &workspace))?;
+            let mut body = access::api_key_json(&key);
+            body["key"] = json!(plain.expose());
+            out.print(
+                &body,
+                &format!(
+                    "Created API key \"{}\" for workspace {workspace}.\n\
+                     Copy it now; it is shown only this once:\n\n    {}\n\n\
+                     Send it as 'Authorization: Bearer <key>' to /admin/api.",
+                    key.name,
+                    plain.expose()
+                ),
             );
         }
     }

@@ -3,6 +3,7 @@
 // Stories read top to bottom; splitting them to satisfy a line count hurts.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod console;
 mod oauth;
 mod resources;
 mod schema;

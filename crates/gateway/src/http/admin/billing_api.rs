@@ -85,15 +85,16 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
-async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/seats", tag = "seats", responses((status = 200, description = "seats in use, purchased, auto-charge and its cap"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn seats(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     Ok(Json(views::seats(
         &app.store.seat_status(&admin.workspace_id).await?,
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SeatsPatch {
+pub(super) struct SeatsPatch {
     /// A correction of the allotment (not a purchase).
     seats_purchased: Option<u32>,
     auto_charge: Option<bool>,
@@ -103,10 +104,12 @@ struct SeatsPatch {
         reason = "absent keeps the cap, null removes it"
     )]
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
     auto_charge_cap: Option<Option<u32>>,
 }
 
-async fn set_seats(
+#[utoipa::path(patch, path = "/admin/api/seats", tag = "seats", request_body = SeatsPatch, responses((status = 200, description = "the new seat settings"), (status = 400, description = "bad body"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn set_seats(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<SeatsPatch>,
@@ -124,13 +127,14 @@ async fn set_seats(
     Ok(Json(views::seats(&s)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Purchase {
+pub(super) struct Purchase {
     count: u32,
 }
 
-async fn buy_seats(
+#[utoipa::path(post, path = "/admin/api/seats/purchases", tag = "seats", request_body = Purchase, responses((status = 201, description = "the purchase and the new seat status"), (status = 400, description = "bad count"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn buy_seats(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<Purchase>,
@@ -138,7 +142,7 @@ async fn buy_seats(
     if p.count == 0 {
         return Err(ApiError::Invalid("count must be at least 1".into()));
     }
-    let actor = format!("admin {}", admin.email);
+    let actor = admin.actor.clone();
     let s = app
         .store
         .buy_seats(
@@ -151,29 +155,34 @@ async fn buy_seats(
     Ok((StatusCode::CREATED, Json(views::seats(&s))))
 }
 
-async fn ledger(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/seats/ledger", tag = "seats", responses((status = 200, description = "the seat ledger, newest first"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn ledger(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     let entries = app.store.seat_ledger(&admin.workspace_id).await?;
     let items: Vec<_> = entries.iter().map(views::purchase).collect();
     Ok(Json(json!({"purchases": items})))
 }
 
-async fn hooks(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/hooks", tag = "hooks", responses((status = 200, description = "the billing hooks (never their secrets)"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn hooks(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     let hooks = app.store.hooks(&admin.workspace_id).await?;
     let items: Vec<_> = hooks.iter().map(views::hook).collect();
     Ok(Json(json!({"hooks": items})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewHook {
+pub(super) struct NewHook {
     url: String,
+    /// Event types to send (e.g. `seat.charged`); all when empty.
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     events: Vec<seats::EventType>,
 }
 
+#[utoipa::path(post, path = "/admin/api/hooks", tag = "hooks", request_body = NewHook, responses((status = 201, description = "the hook with its signing secret, in this response only"), (status = 400, description = "bad URL or events"), (status = 401, description = "no admin session or API key")))]
 /// Registers a hook; the response carries its signing secret, the only time it is shown.
 /// Loopback `http` is for development and only through the CLI.
-async fn add_hook(
+pub(super) async fn add_hook(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(mut h): Json<NewHook>,
@@ -199,7 +208,8 @@ async fn add_hook(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-async fn remove_hook(
+#[utoipa::path(delete, path = "/admin/api/hooks/{id}", tag = "hooks", params(("id" = Uuid, Path, description = "the hook's id")), responses((status = 204, description = "removed"), (status = 404, description = "no such hook here"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn remove_hook(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<Uuid>,
@@ -211,8 +221,9 @@ async fn remove_hook(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct Window {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct Window {
     after: Option<Uuid>,
     limit: Option<u32>,
 }
@@ -223,7 +234,8 @@ impl Window {
     }
 }
 
-async fn deliveries(
+#[utoipa::path(get, path = "/admin/api/deliveries", tag = "hooks", params(Window), responses((status = 200, description = "recent deliveries with status and attempts"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn deliveries(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Query(w): Query<Window>,
@@ -233,7 +245,8 @@ async fn deliveries(
     Ok(Json(json!({"deliveries": items})))
 }
 
-async fn replay(
+#[utoipa::path(post, path = "/admin/api/deliveries/{id}/replay", tag = "hooks", params(("id" = Uuid, Path, description = "the delivery's id")), responses((status = 200, description = "the delivery, due again"), (status = 404, description = "no such delivery here"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn replay(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Path(id): Path<Uuid>,
@@ -245,9 +258,10 @@ async fn replay(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(get, path = "/admin/api/events", tag = "hooks", params(Window), responses((status = 200, description = "billing events after a cursor (the pull API)"), (status = 401, description = "no admin session or API key")))]
 /// The pull API: events after the cursor `after` (an event id), oldest first; `next`
 /// is the cursor for the following page.
-async fn events(
+pub(super) async fn events(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Query(w): Query<Window>,
@@ -259,21 +273,23 @@ async fn events(
     Ok(Json(views::events_page(&events, w.after)?))
 }
 
-async fn guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(get, path = "/admin/api/guard", tag = "guard", responses((status = 200, description = "the deprovisioning safeguard's settings and state"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
     Ok(Json(views::guard(
         &app.store.guard_status(&admin.workspace_id).await?,
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct GuardPatch {
+pub(super) struct GuardPatch {
     share_percent: Option<u8>,
     min_users: Option<u32>,
     window_seconds: Option<u32>,
 }
 
-async fn set_guard(
+#[utoipa::path(patch, path = "/admin/api/guard", tag = "guard", request_body = GuardPatch, responses((status = 200, description = "the new safeguard settings"), (status = 400, description = "bad body"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn set_guard(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
     Json(p): Json<GuardPatch>,
@@ -293,7 +309,11 @@ async fn set_guard(
     )))
 }
 
-async fn resume_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(post, path = "/admin/api/guard/resume", tag = "guard", responses((status = 200, description = "paused deprovisionings go ahead"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn resume_guard(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult {
     let g = app
         .store
         .resume_guard(&admin.workspace_id, app.clock.now())
@@ -302,7 +322,11 @@ async fn resume_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) 
     Ok(Json(views::guard(&g)))
 }
 
-async fn cancel_guard(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> ApiResult {
+#[utoipa::path(post, path = "/admin/api/guard/cancel", tag = "guard", responses((status = 200, description = "paused deprovisionings are cancelled"), (status = 401, description = "no admin session or API key")))]
+pub(super) async fn cancel_guard(
+    State(app): State<AppState>,
+    AdminAuth(admin): AdminAuth,
+) -> ApiResult {
     let g = app.store.cancel_guard(&admin.workspace_id).await?;
     tracing::info!(workspace.id = %admin.workspace_id, "held deprovisioning cancelled by an admin");
     Ok(Json(views::guard(&g)))

@@ -11,13 +11,41 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::api::{error, store_error};
-use super::session::AdminAuth;
+use super::session::{AdminAuth, AdminSession};
 use crate::state::AppState;
+use store::{AuditEntry, GrantRecord};
 
 fn time(t: Option<time::OffsetDateTime>) -> Option<String> {
     t.and_then(|t| t.format(&Rfc3339).ok())
 }
 
+/// Revokes the workspace's grant and audits it; whether it was live.
+pub(super) async fn revoke_grant(
+    app: &AppState,
+    admin: &AdminSession,
+    grant: &GrantRecord,
+) -> Result<bool, store::StoreError> {
+    let change = admin.change(app.clock.now());
+    let reason = format!("revoked by {}", admin.actor);
+    let live = app
+        .store
+        .revoke_grant(grant.id, None, &reason, change.now)
+        .await?;
+    app.store
+        .audit(
+            &change,
+            &AuditEntry {
+                action: "grant.revoked",
+                resource_type: "grant",
+                resource_id: grant.id,
+                resource_name: &grant.client_id,
+            },
+        )
+        .await?;
+    Ok(live)
+}
+
+#[utoipa::path(get, path = "/admin/api/oauth/grants", tag = "oauth-grants", responses((status = 200, description = "`{\"grants\": […]}`: client, approver, created, last used, revoked"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAuth) -> Response {
     let grants = match app.store.grants(&admin.workspace_id).await {
         Ok(g) => g,
@@ -42,6 +70,7 @@ pub(super) async fn list(State(app): State<AppState>, AdminAuth(admin): AdminAut
     Json(json!({"grants": items})).into_response()
 }
 
+#[utoipa::path(post, path = "/admin/api/oauth/grants/{id}/revoke", tag = "oauth-grants", params(("id" = Uuid, Path)), responses((status = 200, description = "revoked; the next SCIM request with its tokens gets 401"), (status = 404, description = "no such grant here"), (status = 401, description = "no admin session or API key")))]
 pub(super) async fn revoke(
     State(app): State<AppState>,
     AdminAuth(admin): AdminAuth,
@@ -54,12 +83,7 @@ pub(super) async fn revoke(
     let Some(grant) = grant else {
         return error(StatusCode::NOT_FOUND, "no such grant in this workspace");
     };
-    let reason = format!("revoked by admin {}", admin.email);
-    match app
-        .store
-        .revoke_grant(grant.id, None, &reason, app.clock.now())
-        .await
-    {
+    match revoke_grant(&app, &admin, &grant).await {
         Ok(revoked) => {
             tracing::info!(workspace.id = %admin.workspace_id, "grant revoked by an admin");
             Json(json!({"id": grant.id, "revoked": true, "was_live": revoked})).into_response()

@@ -1,10 +1,15 @@
 //! The admin console's sign-in, sign-out and landing page. Workspace admins sign
 //! in here to manage provisioning and to approve an IdP's OAuth request.
 
+mod access_api;
+mod access_pages;
 mod api;
 mod billing_api;
 mod clients_api;
+mod clients_page;
+mod console;
 mod grants_api;
+mod openapi;
 mod page;
 pub(crate) mod session;
 
@@ -23,7 +28,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 pub(crate) use page::{Page, message, see_other};
-use session::{SESSION_LIFETIME, csrf_of, current, same, session_cookie, set_cookie};
+use session::{SESSION_LIFETIME, csrf_of, same, session_cookie, set_cookie};
 
 use crate::state::AppState;
 
@@ -46,6 +51,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/login", get(login_page).post(login))
         .route("/admin/logout", post(logout))
         .route("/admin/static/app.css", get(stylesheet))
+        .route("/admin/static/console.js", get(script))
         .route("/admin/api/oauth/grants", get(grants_api::list))
         .route(
             "/admin/api/oauth/clients",
@@ -68,6 +74,59 @@ pub(crate) fn router() -> Router<AppState> {
             post(grants_api::revoke),
         )
         .merge(billing_api::router())
+        .merge(access_router())
+}
+
+/// The console's access pages (part A of issue #6) and their JSON API.
+fn access_router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/api/openapi.json", get(openapi::document))
+        .route(
+            "/admin/api/settings",
+            get(access_api::settings).put(access_api::set_settings),
+        )
+        .route(
+            "/admin/api/tokens",
+            get(access_api::tokens).post(access_api::create_token),
+        )
+        .route("/admin/api/tokens/{name}", delete(access_api::revoke_token))
+        .route(
+            "/admin/api/api-keys",
+            get(access_api::api_keys).post(access_api::create_api_key),
+        )
+        .route(
+            "/admin/api/api-keys/{id}",
+            delete(access_api::revoke_api_key),
+        )
+        .route("/admin/api/audit", get(access_api::audit))
+        .route(
+            "/admin/settings",
+            get(access_pages::settings).post(access_pages::save_settings),
+        )
+        .route(
+            "/admin/tokens",
+            get(access_pages::tokens).post(access_pages::create_token),
+        )
+        .route("/admin/tokens/revoke", post(access_pages::revoke_token))
+        .route(
+            "/admin/api-keys",
+            get(access_pages::api_keys).post(access_pages::create_api_key),
+        )
+        .route("/admin/api-keys/revoke", post(access_pages::revoke_api_key))
+        .route("/admin/audit", get(access_pages::audit))
+        .route(
+            "/admin/clients",
+            get(clients_page::clients).post(clients_page::create),
+        )
+        .route("/admin/clients/action", post(clients_page::action))
+}
+
+async fn script() -> Response {
+    (
+        [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../../static/console.js"),
+    )
+        .into_response()
 }
 
 async fn stylesheet() -> Response {
@@ -81,40 +140,29 @@ async fn stylesheet() -> Response {
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home<'a> {
-    workspace_name: &'a str,
-    admin_email: &'a str,
+    chrome: console::Chrome,
     tenant_url: &'a str,
     scim11_url: &'a str,
     authorization_url: &'a str,
     token_url: &'a str,
-    csrf: &'a str,
 }
 
 async fn home(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let session = match current(&headers, &app).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return see_other("/admin/login", Vec::new()),
-        Err(_) => return unavailable(),
+    let (_, chrome, finish) = match console::Console::load(&headers, &app, "/admin").await {
+        Ok(p) => p.split(),
+        Err(r) => return r,
     };
-    let Ok(ws) = app.store.workspace(&session.workspace_id).await else {
-        return unavailable();
+    let home = Home {
+        chrome,
+        tenant_url: &app.urls.scim_base(),
+        scim11_url: &app.urls.scim_v1_base(),
+        authorization_url: &app.urls.at("/oauth/authorize"),
+        token_url: &app.urls.at("/oauth/token"),
     };
-    Page::new(
-        StatusCode::OK,
-        &Home {
-            workspace_name: &ws.name,
-            admin_email: &session.email,
-            tenant_url: &app.urls.scim_base(),
-            scim11_url: &app.urls.scim_v1_base(),
-            authorization_url: &app.urls.at("/oauth/authorize"),
-            token_url: &app.urls.at("/oauth/token"),
-            csrf: &session.csrf,
-        },
-    )
-    .into_response()
+    finish.render(&home)
 }
 
-fn unavailable() -> Response {
+pub(super) fn unavailable() -> Page {
     message(
         StatusCode::SERVICE_UNAVAILABLE,
         "Try again shortly",
@@ -122,7 +170,6 @@ fn unavailable() -> Response {
         None,
     )
     .retry_after(5)
-    .into_response()
 }
 
 #[derive(Template)]
@@ -223,7 +270,7 @@ async fn login(
         .into_response();
     }
     let Ok(admin) = app.store.admin_by_email(&email).await else {
-        return unavailable();
+        return unavailable().into_response();
     };
     let Some(admin) = admin else {
         // Same work as for a known address, so timing does not tell which exist.
@@ -248,11 +295,11 @@ async fn login(
                     * 2_i32.pow(u32::try_from((count - LOCK_AFTER).min(5)).unwrap_or(5)))
                 .min(MAX_LOCK);
                 if app.store.lock_admin(admin.id, now + lock).await.is_err() {
-                    return unavailable();
+                    return unavailable().into_response();
                 }
             }
             Ok(_) => {}
-            Err(_) => return unavailable(),
+            Err(_) => return unavailable().into_response(),
         }
         tracing::info!(reason = "wrong password", "admin sign-in refused");
         return fail(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.").into_response();
@@ -264,10 +311,25 @@ async fn login(
         .await
         .is_err()
     {
-        return unavailable();
+        return unavailable().into_response();
     }
     app.throttle.clear(&peer_key);
     tracing::info!(workspace.id = %admin.workspace_id, "admin signed in");
+    let actor = format!("admin {}", admin.email);
+    let signed_in = store::Change {
+        workspace: &admin.workspace_id,
+        actor: &actor,
+        now,
+    };
+    let entry = store::AuditEntry {
+        action: "admin.signed_in",
+        resource_type: "admin",
+        resource_id: admin.id,
+        resource_name: &admin.email,
+    };
+    if app.store.audit(&signed_in, &entry).await.is_err() {
+        return unavailable().into_response();
+    }
     let secure = app.urls.secure();
     see_other(
         next,
@@ -311,7 +373,7 @@ async fn logout(
                 .await
                 .is_err()
         {
-            return unavailable();
+            return unavailable().into_response();
         }
     }
     see_other(

@@ -8,11 +8,11 @@ use axum::http::header::{
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// Same-origin styles only; no scripts; no framing (RFC 9700 §4.16). No
+/// Same-origin styles and scripts only (the console's copy buttons); no inline
+/// script; no framing (RFC 9700 §4.16). No
 /// `form-action`: Chrome applies it to the redirect after the consent form, which
 /// must reach the IdP's callback.
-const CSP: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// An HTML page with its status and any cookies to set.
 pub(crate) struct Page {

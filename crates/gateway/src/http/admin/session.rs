@@ -3,7 +3,7 @@
 //! has to be stored.
 
 use axum::extract::FromRequestParts;
-use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,11 +21,25 @@ pub(crate) const SESSION_LIFETIME: time::Duration = time::Duration::hours(12);
 #[derive(Debug, Clone)]
 pub(crate) struct AdminSession {
     pub(crate) workspace_id: String,
+    /// The admin's e-mail; empty when an API key acts.
     pub(crate) email: String,
+    /// Who acts, for the audit log: `admin <e-mail>` or `api key <name>`.
+    pub(crate) actor: String,
     /// The session's key in the database (a hash of the cookie).
     pub(crate) token_hash: String,
     /// The CSRF token every form of this session carries.
     pub(crate) csrf: String,
+}
+
+impl AdminSession {
+    /// This admin acting on its workspace at `now`, for the store and the audit log.
+    pub(crate) fn change(&self, now: time::OffsetDateTime) -> store::Change<'_> {
+        store::Change {
+            workspace: &self.workspace_id,
+            actor: &self.actor,
+            now,
+        }
+    }
 }
 
 /// The session cookie's name: with `__Host-` over https (RFC 6265bis §4.1.3.2:
@@ -98,6 +112,7 @@ pub(crate) async fn current(
         .await?
         .map(|s| AdminSession {
             workspace_id: s.workspace_id,
+            actor: format!("admin {}", s.email),
             email: s.email,
             token_hash: hash.as_str().to_owned(),
             csrf: csrf_of(&value),
@@ -105,7 +120,7 @@ pub(crate) async fn current(
 }
 
 /// A refused admin API request: JSON `{"error": …}` with the status.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ApiRefusal(StatusCode, &'static str);
 
 impl IntoResponse for ApiRefusal {
@@ -114,9 +129,54 @@ impl IntoResponse for ApiRefusal {
     }
 }
 
-/// The admin behind an `/admin/api` request. Writes with the session cookie must
-/// also prove they come from our own pages or a script: an `x-csrf-token` header
-/// with the session's token, or a JSON body (which a cross-site form cannot send).
+/// How stale an API key's `last_used_at` may get before a request writes it again.
+const KEY_USE_GRANULARITY: time::Duration = time::Duration::minutes(1);
+
+/// The workspace admin an `Authorization: Bearer sgak_…` API key stands for. `Ok(None)`
+/// when the request carries no such header; a key that is malformed, unknown or
+/// revoked is refused rather than falling back to the cookie.
+async fn api_key(parts: &Parts, app: &AppState) -> Result<Option<AdminSession>, ApiRefusal> {
+    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let refused = ApiRefusal(
+        StatusCode::UNAUTHORIZED,
+        "the API key is unknown or revoked; create one on the console's API keys page",
+    );
+    let text = value.to_str().map_err(|_| refused.clone())?.trim();
+    let (scheme, key) = text.split_once(' ').ok_or(refused.clone())?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(refused);
+    }
+    let key =
+        PlainToken::parse(SecretKind::AdminApiKey, key.trim()).map_err(|_| refused.clone())?;
+    let record = app
+        .store
+        .use_api_key(key.hash().as_str(), app.clock.now(), KEY_USE_GRANULARITY)
+        .await
+        .map_err(|_| unavailable())?
+        .ok_or(refused)?;
+    Ok(Some(AdminSession {
+        workspace_id: record.workspace_id,
+        email: String::new(),
+        actor: format!("api key {}", record.name),
+        token_hash: key.hash().as_str().to_owned(),
+        csrf: String::new(),
+    }))
+}
+
+fn unavailable() -> ApiRefusal {
+    ApiRefusal(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the database is unavailable; retry",
+    )
+}
+
+/// The admin behind an `/admin/api` request: an admin API key (`Authorization:
+/// Bearer sgak_…`, no CSRF check: browsers never send it on their own) or the session
+/// cookie. Writes with the cookie must also prove they come from our own pages or a
+/// script: an `x-csrf-token` header with the session's token, or a JSON body (which
+/// a cross-site form cannot send).
 #[derive(Debug, Clone)]
 pub(crate) struct AdminAuth(pub(crate) AdminSession);
 
@@ -127,14 +187,13 @@ impl FromRequestParts<AppState> for AdminAuth {
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(key) = api_key(parts, app).await? {
+            tracing::Span::current().record("workspace.id", key.workspace_id.as_str());
+            return Ok(Self(key));
+        }
         let session = current(&parts.headers, app)
             .await
-            .map_err(|_| {
-                ApiRefusal(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the database is unavailable; retry",
-                )
-            })?
+            .map_err(|_| unavailable())?
             .ok_or(ApiRefusal(
                 StatusCode::UNAUTHORIZED,
                 "sign in as a workspace admin first",

@@ -229,6 +229,15 @@ pub(super) async fn decide(
     }
     if form.decision != "allow" {
         tracing::info!(workspace.id = %session.workspace_id, "admin denied an authorization request");
+        super::audit(
+            &app,
+            &session.workspace_id,
+            &session.actor,
+            "oauth.consent_denied",
+            &client,
+            now,
+        )
+        .await;
         let denied = OAuthError::new(
             ErrorCode::AccessDenied,
             "the workspace admin denied the request",
@@ -256,5 +265,14 @@ pub(super) async fn decide(
         return see_other(&valid.error_redirect(&error), Vec::new());
     }
     tracing::info!(workspace.id = %session.workspace_id, "admin approved an authorization request");
+    super::audit(
+        &app,
+        &session.workspace_id,
+        &session.actor,
+        "oauth.consent_approved",
+        &client,
+        now,
+    )
+    .await;
     see_other(&valid.success_redirect(code.expose()), Vec::new())
 }

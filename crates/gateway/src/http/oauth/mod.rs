@@ -112,6 +112,32 @@ impl IntoResponse for TokenError {
 }
 
 /// `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1).
+/// One audit row of an OAuth event about `client` in `workspace`. The event has
+/// already happened, so a failure to record it is logged, not answered.
+pub(crate) async fn audit(
+    app: &AppState,
+    workspace: &str,
+    actor: &str,
+    action: &str,
+    client: &ClientRecord,
+    now: time::OffsetDateTime,
+) {
+    let change = store::Change {
+        workspace,
+        actor,
+        now,
+    };
+    let entry = store::AuditEntry {
+        action,
+        resource_type: "oauth_client",
+        resource_id: client.id,
+        resource_name: &client.client_id,
+    };
+    if let Err(e) = app.store.audit(&change, &entry).await {
+        tracing::warn!(error = %e, action, "could not record an OAuth event in the audit log");
+    }
+}
+
 pub(crate) fn no_store() -> [(axum::http::HeaderName, HeaderValue); 2] {
     [
         (CACHE_CONTROL, HeaderValue::from_static("no-store")),

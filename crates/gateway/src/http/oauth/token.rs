@@ -115,6 +115,16 @@ async fn code_grant(
         // A replay: revoke what the first redemption issued (RFC 6749 §4.1.2).
         app.store.replay_code(hash.as_str(), now).await?;
         tracing::warn!(workspace.id = %stored.workspace_id, "authorization code replayed; grant revoked");
+        let actor = format!("oauth {}", client.client_id);
+        super::audit(
+            app,
+            &stored.workspace_id,
+            &actor,
+            "oauth.code_replayed",
+            client,
+            now,
+        )
+        .await;
         return Err(OAuthError::invalid_grant(
             "the authorization code was already used; every token issued from it is revoked",
         )
@@ -142,14 +152,26 @@ async fn code_grant(
         .redeem_code(hash.as_str(), refresh.hash().as_str(), now)
         .await?
     {
-        Redemption::Issued(grant) => Ok(issue(
-            app,
-            client,
-            &grant,
-            &grant.scope,
-            Some(&refresh),
-            now,
-        )),
+        Redemption::Issued(grant) => {
+            let actor = format!("oauth {}", client.client_id);
+            super::audit(
+                app,
+                &grant.workspace_id,
+                &actor,
+                "oauth.code_redeemed",
+                client,
+                now,
+            )
+            .await;
+            Ok(issue(
+                app,
+                client,
+                &grant,
+                &grant.scope,
+                Some(&refresh),
+                now,
+            ))
+        }
         Redemption::Replayed => Err(invalid().into()),
     }
 }
@@ -191,6 +213,11 @@ async fn refresh_grant(
         }
         Refresh::Reused => {
             tracing::warn!("retired refresh token reused; grant revoked");
+            // A vendor-level client has no workspace to record it in; its log line stands.
+            if let Some(ws) = &client.workspace_id {
+                let actor = format!("oauth {}", client.client_id);
+                super::audit(app, ws, &actor, "oauth.refresh_reuse_detected", client, now).await;
+            }
             return refused(
                 "the refresh token was already replaced; the authorization is revoked, re-authenticate in the identity provider",
             );
@@ -302,6 +329,10 @@ pub(super) async fn revoke(
             .await?
     {
         tracing::info!("grant revoked by its client");
+        if let Some(g) = app.store.grant(grant).await? {
+            let actor = format!("oauth {}", client.client_id);
+            super::audit(&app, &g.workspace_id, &actor, "grant.revoked", &client, now).await;
+        }
     }
     Ok((StatusCode::OK, no_store()).into_response())
 }

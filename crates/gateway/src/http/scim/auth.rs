@@ -38,6 +38,27 @@ const REVOKED: &str = "The bearer token was revoked by a workspace admin. Ask th
 const EXPIRED: &str = "The bearer token has expired. Ask the workspace admin for a new token and paste it \
     into the identity provider.";
 
+const SCIM_OFF: &str = "SCIM provisioning is turned off for this workspace. A workspace admin can turn it \
+    on in the scimgate console under Provisioning settings.";
+const BEARER_OFF: &str = "This workspace does not accept bearer tokens for SCIM. A workspace admin can allow \
+    them in the scimgate console under Provisioning settings, or connect with OAuth instead.";
+const OAUTH_OFF: &str = "This workspace does not accept OAuth access tokens for SCIM. A workspace admin can \
+    allow OAuth in the scimgate console under Provisioning settings, or use a bearer token instead.";
+
+/// The workspace's Provisioning settings: SCIM on (else 403), and the credential's
+/// kind allowed (else 401, as for any refused credential).
+async fn allowed(app: &AppState, workspace: &str, oauth: bool) -> Result<(), ScimApiError> {
+    let s = app.store.scim_settings(workspace).await?;
+    if !s.scim_enabled {
+        return Err(ScimApiError::Scim(scim::Error::new(403, SCIM_OFF)));
+    }
+    match (oauth, s.allow_oauth, s.allow_bearer_tokens) {
+        (true, false, _) => Err(ScimApiError::Unauthorized(OAUTH_OFF)),
+        (false, _, false) => Err(ScimApiError::Unauthorized(BEARER_OFF)),
+        _ => Ok(()),
+    }
+}
+
 /// The authenticated workspace of a SCIM request.
 #[derive(Debug, Clone)]
 pub(crate) struct WorkspaceAuth {
@@ -79,6 +100,7 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         if record.expires_at.is_some_and(|at| at <= now) {
             return Err(ScimApiError::Unauthorized(EXPIRED));
         }
+        allowed(app, &record.workspace_id, false).await?;
         if record
             .last_used_at
             .is_none_or(|at| at < now - LAST_USED_GRANULARITY)
@@ -123,6 +145,7 @@ async fn access_token(token: &str, app: &AppState) -> Result<WorkspaceAuth, Scim
         .await?
         .filter(|g| g.revoked_at.is_none() && g.workspace_id == claims.ws)
         .ok_or(ScimApiError::Unauthorized(OAUTH_REVOKED))?;
+    allowed(app, &grant.workspace_id, true).await?;
     if grant
         .last_used_at
         .is_none_or(|at| at < now - LAST_USED_GRANULARITY)

@@ -190,7 +190,8 @@ fn conflict_detail(field: store::UniqueField) -> &'static str {
         }
         store::UniqueField::WorkspaceId
         | store::UniqueField::TokenName
-        | store::UniqueField::AdminEmail => "This resource already exists.",
+        | store::UniqueField::AdminEmail
+        | store::UniqueField::ApiKeyName => "This resource already exists.",
     }
 }
 
