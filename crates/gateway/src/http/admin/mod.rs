@@ -234,6 +234,10 @@ struct LoginForm {
     next: Option<String>,
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one sign-in, its refusals read top to bottom: rate limit, throttle, lockout, password"
+)]
 async fn login(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
