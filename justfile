@@ -32,3 +32,19 @@ bench *ARGS:
 # A one-to-two-minute smoke run of the same scenarios; changes no file.
 bench-quick *ARGS:
     scripts/bench.sh --quick {{ARGS}}
+
+# cargo deny, offline: licenses, bans, duplicate versions, sources (deny.toml).
+deny:
+    scripts/deny.sh
+
+# Fuzz every cargo-fuzz target for SECONDS each (default 60), from fuzz/seeds.
+fuzz SECONDS="60":
+    scripts/fuzz.sh {{SECONDS}}
+
+# The long soak: the mixed workload for SECONDS (default 600) on each backend.
+soak SECONDS="600":
+    SCIMGATE_SOAK_SECONDS={{SECONDS}} cargo test -p scimgate --test e2e mixed_workload_soak -- --nocapture --test-threads 1
+
+# schemathesis against the admin API's OpenAPI document on a fresh gateway.
+schemathesis:
+    scripts/schemathesis.sh

@@ -25,6 +25,11 @@ pub struct Env {
 }
 
 impl Env {
+    /// An environment on a database the test manages (see [`TestDatabase::external`]).
+    pub fn on(db: TestDatabase) -> Self {
+        Self { db }
+    }
+
     pub async fn new(backend: Backend) -> Self {
         let db = match backend {
             Backend::Sqlite => TestDatabase::sqlite(),
@@ -179,6 +184,16 @@ impl Gateway {
             .send()
             .await
             .unwrap()
+    }
+
+    /// The process id, e.g. to read its memory use from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap()
+    }
+
+    /// Whether the process is still running (it has not exited or crashed).
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
     }
 
     /// Kills the process with SIGKILL (no shutdown, nothing flushed) and reaps it.

@@ -12,14 +12,18 @@ mod billing_api;
 mod console;
 mod console_api;
 mod directory;
+mod faults;
 mod foundation;
 mod harness;
 mod hooks;
+mod limits;
 mod oauth;
+mod pgcluster;
 mod scim;
 mod scim11;
 mod seats;
 mod selftest;
+mod soak;
 
 /// Expands `async fn story(backend: Backend)` items into `sqlite::story` and
 /// `postgres::story` tests.

@@ -1428,19 +1428,63 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
         .await;
         assert!(status.is_success() || status == StatusCode::CONFLICT);
     }
-    // Failures log too: a wrong secret, a replayed code, a bad token.
-    assert_eq!(
-        client_credentials(&s.gw, &s.client_id, "sgcs_wrong").await,
-        StatusCode::UNAUTHORIZED
-    );
-    let _ = client
-        .exchange_code(AuthorizationCode::new(code.clone()))
-        .request_async(&http())
-        .await;
-    assert_eq!(
-        scim_status(&s.gw, &format!("{}x", tokens.access_token().secret())).await,
-        StatusCode::UNAUTHORIZED
-    );
+    // Failures log too, and their bodies are kept: a wrong secret, a replayed code
+    // with its verifier, a rotated-out refresh token, a bad access token.
+    let mut bodies = Vec::new();
+    let token_error = |form: Vec<(&'static str, String)>| {
+        s.gw.http
+            .post(s.gw.url("/oauth/token"))
+            .basic_auth(&s.client_id, Some(&s.client_secret))
+            .form(&form)
+            .send()
+    };
+    let r =
+        s.gw.http
+            .post(s.gw.url("/oauth/token"))
+            .basic_auth(&s.client_id, Some("sgcs_wrong"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    bodies.push(r.text().await.unwrap());
+    for form in [
+        vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+            ("redirect_uri", CALLBACK.to_owned()),
+            ("code_verifier", verifier.as_ref().unwrap().secret().clone()),
+        ],
+        vec![
+            ("grant_type", "refresh_token".to_owned()),
+            (
+                "refresh_token",
+                tokens.refresh_token().unwrap().secret().clone(),
+            ),
+        ],
+    ] {
+        let r = token_error(form).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        bodies.push(r.text().await.unwrap());
+    }
+    let (status, _, body) = scim(
+        &s.gw,
+        reqwest::Method::GET,
+        "/scim/v2/Users",
+        &format!("{}x", tokens.access_token().secret()),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    bodies.push(body.to_string());
+    // The admin surfaces list clients and grants, never their secrets.
+    for path in ["/admin/api/oauth/clients", "/admin/api/oauth/grants"] {
+        let (status, body) = admin_api(&browser, &s.gw, reqwest::Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        bodies.push(body.to_string());
+    }
+    let (_, _, page) = browser.get(&s.gw.url("/admin")).await;
+    bodies.push(page);
     s.gw.stop().await;
 
     let log = std::fs::read_to_string(&log_path).unwrap();
@@ -1470,6 +1514,12 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
     ];
     for (what, secret) in secrets {
         assert!(!log.contains(secret), "the {what} appears in the log");
+        for body in &bodies {
+            assert!(
+                !body.contains(secret),
+                "the {what} appears in a response: {body}"
+            );
+        }
     }
 }
 

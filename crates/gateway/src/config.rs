@@ -24,6 +24,13 @@ const DEFAULT_HOOK_POLL_INTERVAL: Duration = Duration::from_secs(1);
 const DEFAULT_HOOK_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(60);
 const MAX_CODE_LIFETIME: Duration = Duration::from_secs(600);
+// Limits (docs/reliability.md): far above what Okta and Entra send in normal
+// operation, low enough that one client cannot take the gateway for itself.
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_CONCURRENT_REQUESTS: u32 = 256;
+const DEFAULT_SCIM_RATE_LIMIT: &str = "1000/s";
+const DEFAULT_TOKEN_RATE_LIMIT: &str = "60/min";
+const DEFAULT_SIGNIN_RATE_LIMIT: &str = "30/min";
 
 /// How log lines are written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize, Default)]
@@ -139,6 +146,46 @@ pub struct ConfigArgs {
         value_name = "DURATION"
     )]
     pub oauth_code_lifetime: Option<String>,
+    /// Longest a request may take, reading its body included, before a 503, e.g. `30s`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_REQUEST_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub request_timeout: Option<String>,
+    /// Requests handled at once; more are refused with 503 + Retry-After. Default 256.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_MAX_CONCURRENT_REQUESTS",
+        value_name = "N"
+    )]
+    pub max_concurrent_requests: Option<u32>,
+    /// SCIM requests per credential, `N/PERIOD` (e.g. `1000/s`, `600/min`) or `off`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_SCIM_RATE_LIMIT",
+        value_name = "RATE"
+    )]
+    pub scim_rate_limit: Option<String>,
+    /// Token-endpoint requests per client id (per address without one), e.g. `60/min`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_TOKEN_RATE_LIMIT",
+        value_name = "RATE"
+    )]
+    pub token_rate_limit: Option<String>,
+    /// Admin sign-in attempts per client address, e.g. `30/min`.
+    #[arg(
+        long,
+        global = true,
+        env = "SCIMGATE_SIGNIN_RATE_LIMIT",
+        value_name = "RATE"
+    )]
+    pub signin_rate_limit: Option<String>,
 }
 
 /// The TOML file: the same keys, snake case, unknown keys rejected.
@@ -158,6 +205,11 @@ pub struct FileConfig {
     pub hook_max_attempts: Option<u32>,
     pub jwt_keys: Option<String>,
     pub oauth_code_lifetime: Option<String>,
+    pub request_timeout: Option<String>,
+    pub max_concurrent_requests: Option<u32>,
+    pub scim_rate_limit: Option<String>,
+    pub token_rate_limit: Option<String>,
+    pub signin_rate_limit: Option<String>,
 }
 
 /// Where a configuration value came from, for error messages.
@@ -214,6 +266,12 @@ pub struct Config {
     /// `None`: use the key stored in the database.
     pub jwt_keys: Option<Vec<oauth::SigningKey>>,
     pub oauth_code_lifetime: Duration,
+    pub request_timeout: Duration,
+    pub max_concurrent_requests: u32,
+    /// `None`: not limited.
+    pub scim_rate_limit: Option<Rate>,
+    pub token_rate_limit: Option<Rate>,
+    pub signin_rate_limit: Option<Rate>,
 }
 
 impl Config {
@@ -335,6 +393,53 @@ impl Config {
                 oauth::parse_key_list(&v).map_err(|e| invalid("jwt_keys", src, e.to_string()))
             })
             .transpose()?;
+        let request_timeout = duration(
+            "request_timeout",
+            &args.request_timeout,
+            file.request_timeout,
+            DEFAULT_REQUEST_TIMEOUT,
+        )?;
+        if request_timeout.is_zero() {
+            return Err(invalid(
+                "request_timeout",
+                Source::Command("request_timeout"),
+                "must be longer than 0s".into(),
+            ));
+        }
+        let rate =
+            |key, arg: &Option<String>, from_file, default: &str| match pick(key, arg, from_file) {
+                Some((v, src)) => Rate::parse(&v).map_err(|m| invalid(key, src, m)),
+                None => Rate::parse(default).map_err(|m| invalid(key, Source::Command(key), m)),
+            };
+        let scim_rate_limit = rate(
+            "scim_rate_limit",
+            &args.scim_rate_limit,
+            file.scim_rate_limit,
+            DEFAULT_SCIM_RATE_LIMIT,
+        )?;
+        let token_rate_limit = rate(
+            "token_rate_limit",
+            &args.token_rate_limit,
+            file.token_rate_limit,
+            DEFAULT_TOKEN_RATE_LIMIT,
+        )?;
+        let signin_rate_limit = rate(
+            "signin_rate_limit",
+            &args.signin_rate_limit,
+            file.signin_rate_limit,
+            DEFAULT_SIGNIN_RATE_LIMIT,
+        )?;
+        let max_concurrent_requests = args
+            .max_concurrent_requests
+            .or(file.max_concurrent_requests)
+            .unwrap_or(DEFAULT_MAX_CONCURRENT_REQUESTS);
+        if max_concurrent_requests == 0 {
+            return Err(invalid(
+                "max_concurrent_requests",
+                Source::Command("max_concurrent_requests"),
+                "must be at least 1".into(),
+            ));
+        }
         let db_max_connections = args
             .db_max_connections
             .or(file.db_max_connections)
@@ -364,6 +469,11 @@ impl Config {
             hook_backoff,
             jwt_keys,
             oauth_code_lifetime,
+            request_timeout,
+            max_concurrent_requests,
+            scim_rate_limit,
+            token_rate_limit,
+            signin_rate_limit,
         })
     }
 
@@ -373,6 +483,38 @@ impl Config {
             max_connections: self.db_max_connections,
             acquire_timeout: self.db_acquire_timeout,
         }
+    }
+}
+
+/// A rate limit: at most `count` requests per `period`, all of them at once if
+/// they come together (a burst of `count`), then evenly spread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: std::num::NonZeroU32,
+    pub period: Duration,
+}
+
+impl Rate {
+    /// `N/PERIOD` (`100/s`, `600/min`, `5000/1h`) or `off` (`None`).
+    pub fn parse(v: &str) -> Result<Option<Self>, String> {
+        if v.trim().eq_ignore_ascii_case("off") {
+            return Ok(None);
+        }
+        let bad = || format!("\"{v}\" is not a rate like 100/s, 600/min or off");
+        let (count, period) = v.trim().split_once('/').ok_or_else(bad)?;
+        let count = count.trim().parse().map_err(|_| bad())?;
+        let period = period.trim();
+        // "100/s" reads as "100 per 1s".
+        let period = if period.starts_with(|c: char| c.is_ascii_digit()) {
+            humantime::parse_duration(period)
+        } else {
+            humantime::parse_duration(&format!("1{period}"))
+        }
+        .map_err(|_| bad())?;
+        if period.is_zero() {
+            return Err(bad());
+        }
+        Ok(Some(Self { count, period }))
     }
 }
 

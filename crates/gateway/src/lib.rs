@@ -81,6 +81,10 @@ pub async fn serve(
         clock: Clock,
         urls: Urls::new(&public_url(&config, bound)),
         metrics,
+        limits: Arc::new(throttle::RateLimits::new(&config)),
+        inflight: Arc::new(tokio::sync::Semaphore::new(
+            usize::try_from(config.max_concurrent_requests).unwrap_or(usize::MAX),
+        )),
         config: Arc::new(config),
         keys: Arc::new(keys),
         throttle: Arc::default(),
@@ -89,24 +93,8 @@ pub async fn serve(
     let (stop_hooks, stop_rx) = tokio::sync::watch::channel(false);
     let dispatcher = hooks::Dispatcher::new(store.clone(), &state.config, state.metrics.clone())?;
     let dispatcher = tokio::spawn(dispatcher.run(stop_rx));
-    let drain = state.config.shutdown_timeout;
-    let (draining_tx, draining_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, http::into_service(http::app(state)))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = draining_tx.send(());
-        });
-    tokio::select! {
-        result = server => result?,
-        () = async {
-            if draining_rx.await.is_ok() {
-                tokio::time::sleep(drain).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        } => tracing::warn!(timeout_s = drain.as_secs(), "shutdown timeout reached; abandoning in-flight requests"),
-    }
+    let (drain, request_timeout) = (state.config.shutdown_timeout, state.config.request_timeout);
+    http::serve(listener, http::app(state), request_timeout, shutdown, drain).await?;
     // Attempts in flight finish and are recorded; undelivered events stay in the outbox.
     let _ = stop_hooks.send(true);
     if dispatcher.await.is_err() {

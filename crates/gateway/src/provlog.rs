@@ -53,13 +53,15 @@ pub(crate) enum Reason {
     MethodNotAllowed,
     PayloadTooLarge,
     Unavailable,
+    Overloaded,
+    RateLimited,
     Internal,
     Other,
 }
 
 impl Reason {
     /// Every reason, for tests and the docs table.
-    pub(crate) const ALL: [Self; 29] = [
+    pub(crate) const ALL: [Self; 31] = [
         Self::MissingToken,
         Self::WrongToken,
         Self::RevokedToken,
@@ -87,6 +89,8 @@ impl Reason {
         Self::MethodNotAllowed,
         Self::PayloadTooLarge,
         Self::Unavailable,
+        Self::Overloaded,
+        Self::RateLimited,
         Self::Internal,
         Self::Other,
     ];
@@ -121,6 +125,8 @@ impl Reason {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::Unavailable => "unavailable",
+            Self::Overloaded => "overloaded",
+            Self::RateLimited => "rate_limited",
             Self::Internal => "internal_error",
             Self::Other => "other",
         }
@@ -158,6 +164,8 @@ impl Reason {
             Self::MethodNotAllowed => "Method not allowed",
             Self::PayloadTooLarge => "Request body too large",
             Self::Unavailable => "Database unavailable; the IdP retries",
+            Self::Overloaded => "Gateway busy (load shed); the IdP retries",
+            Self::RateLimited => "Rate limit of the credential reached; the IdP retries",
             Self::Internal => "Internal error",
             Self::Other => "Refused",
         }

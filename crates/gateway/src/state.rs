@@ -7,7 +7,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
 use crate::provlog::Recorder;
-use crate::throttle::Throttle;
+use crate::throttle::{RateLimits, Throttle};
 
 /// Everything a handler needs, cloned per request (all fields are cheap handles).
 #[derive(Clone)]
@@ -23,6 +23,10 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Queues SCIM requests for the provisioning log.
     pub(crate) provlog: Recorder,
+    /// Requests per credential, client and address.
+    pub limits: Arc<RateLimits>,
+    /// Permits for requests in flight (`SCIMGATE_MAX_CONCURRENT_REQUESTS`).
+    pub inflight: Arc<tokio::sync::Semaphore>,
 }
 
 /// The external URLs the gateway hands out, built from `SCIMGATE_PUBLIC_URL`.

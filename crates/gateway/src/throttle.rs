@@ -1,15 +1,20 @@
-//! Throttling of failed credentials: sign-ins per client address, client
-//! authentication per client id. Only failures count, so a busy IdP that
-//! authenticates correctly is never slowed down (a plain rate limiter such as
-//! `governor` counts every request, which is why it is not used here).
+//! Throttling, in memory and per process (with several replicas a client gets a
+//! share of each replica's allowance; the per-admin lockout in the database bounds
+//! sign-in guessing across them):
 //!
-//! In memory, per process: with several replicas an attacker gets a few more tries
-//! per replica, which the per-admin lockout in the database bounds for sign-in.
+//! - [`Throttle`] counts failed credentials: sign-ins per client address, client
+//!   authentication per client id. Only failures count, so a busy IdP that
+//!   authenticates correctly is never slowed down by it.
+//! - [`RateLimit`] counts every request per key (SCIM credential, OAuth client,
+//!   sign-in address), so no single client can take the gateway for itself. It is
+//!   `governor`'s GCRA rate limiter: exact, lock-free, and keyed.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
+
+use crate::config::{Config, Rate};
 
 /// Failures allowed per key within one window.
 const LIMIT: u32 = 10;
@@ -65,6 +70,60 @@ impl Throttle {
     }
 }
 
+/// Requests per key, at most [`Rate::count`] per [`Rate::period`] (all at once as a
+/// burst, then evenly spread); `None` rate: unlimited.
+pub struct RateLimit {
+    limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
+}
+
+impl RateLimit {
+    pub fn new(rate: Option<Rate>) -> Self {
+        let limiter = rate.and_then(|r| {
+            governor::Quota::with_period(r.period / r.count.get())
+                .map(|q| governor::RateLimiter::keyed(q.allow_burst(r.count)))
+        });
+        Self { limiter }
+    }
+
+    /// Counts a request for `key`; `Err(seconds to wait)` when it is over the rate.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        use governor::clock::Clock as _;
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        // Keys are credentials or client addresses: forget idle ones so the map
+        // cannot grow without bound.
+        if limiter.len() >= PRUNE_AT {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&key.to_owned()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(limiter.clock().now());
+            // Retry-After is whole seconds (Okta reads integers); round up.
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
+    }
+}
+
+/// The request rate limits of the gateway, from the configuration.
+pub struct RateLimits {
+    /// SCIM requests per credential (workspace token or OAuth grant).
+    pub scim: RateLimit,
+    /// Token-endpoint requests per client id.
+    pub token: RateLimit,
+    /// Sign-in attempts per client address.
+    pub signin: RateLimit,
+}
+
+impl RateLimits {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            scim: RateLimit::new(config.scim_rate_limit),
+            token: RateLimit::new(config.token_rate_limit),
+            signin: RateLimit::new(config.signin_rate_limit),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -90,6 +149,20 @@ mod tests {
             Ok(()),
             "a new window starts at one"
         );
+    }
+
+    #[test]
+    fn rate_limit_allows_a_burst_then_refuses_with_a_wait() {
+        let limit = RateLimit::new(Rate::parse("3/min").unwrap());
+        for _ in 0..3 {
+            assert_eq!(limit.check("a"), Ok(()));
+        }
+        // One request every 20 s once the burst is used.
+        let wait = limit.check("a").unwrap_err();
+        assert!((1..=20).contains(&wait), "{wait}");
+        assert_eq!(limit.check("b"), Ok(()), "keys are counted apart");
+        let off = RateLimit::new(None);
+        assert!((0..100).all(|_| off.check("a").is_ok()));
     }
 
     #[test]

@@ -24,7 +24,12 @@ pub struct TestDatabase {
 #[derive(Debug)]
 enum Cleanup {
     Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// A database the test manages itself (e.g. on a private server it starts).
+    External,
 }
 
 impl TestDatabase {
@@ -67,6 +72,14 @@ impl TestDatabase {
         }
     }
 
+    /// A database the caller created and will remove: nothing is dropped here.
+    pub fn external(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            cleanup: Cleanup::External,
+        }
+    }
+
     /// The database URL to hand to the store or the gateway.
     pub fn url(&self) -> &str {
         &self.url
@@ -76,7 +89,7 @@ impl TestDatabase {
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         match &self.cleanup {
             Cleanup::Sqlite(dir) => Some(dir.path().join("scimgate.db")),
-            Cleanup::Postgres { .. } => None,
+            Cleanup::Postgres { .. } | Cleanup::External => None,
         }
     }
 }

@@ -152,3 +152,35 @@ fn public_url_is_https_unless_loopback() {
     assert!(e.contains("must use https"), "{e}");
     assert!(parse_public_url("http://10.0.0.5:8080").is_err());
 }
+
+#[test]
+fn limits_have_defaults_and_parse_rates() {
+    let c = Config::resolve(&ConfigArgs::default(), None).unwrap();
+    assert_eq!(c.request_timeout, Duration::from_secs(30));
+    assert_eq!(c.max_concurrent_requests, 256);
+    let per_second = c.scim_rate_limit.unwrap();
+    assert_eq!(
+        (per_second.count.get(), per_second.period),
+        (1000, Duration::from_secs(1))
+    );
+    let r = Rate::parse("600/min").unwrap().unwrap();
+    assert_eq!((r.count.get(), r.period), (600, Duration::from_secs(60)));
+    let r = Rate::parse("5/10s").unwrap().unwrap();
+    assert_eq!((r.count.get(), r.period), (5, Duration::from_secs(10)));
+    assert_eq!(Rate::parse("off").unwrap(), None);
+    for bad in ["", "100", "0/s", "x/s", "10/0s", "10/fortnight"] {
+        assert!(Rate::parse(bad).is_err(), "{bad}");
+    }
+    let args = ConfigArgs {
+        token_rate_limit: Some("lots".into()),
+        ..ConfigArgs::default()
+    };
+    let e = Config::resolve(&args, None).unwrap_err().to_string();
+    assert!(e.contains("SCIMGATE_TOKEN_RATE_LIMIT"), "{e}");
+    let from_file = FileConfig {
+        signin_rate_limit: Some("off".into()),
+        request_timeout: Some("0s".into()),
+        ..FileConfig::default()
+    };
+    assert!(Config::resolve(&ConfigArgs::default(), Some(file(from_file))).is_err());
+}

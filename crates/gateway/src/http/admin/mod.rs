@@ -246,6 +246,10 @@ struct LoginForm {
     next: Option<String>,
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one sign-in, its refusals read top to bottom: rate limit, throttle, lockout, password"
+)]
 async fn login(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -265,6 +269,14 @@ async fn login(
     }
     let now = app.clock.now();
     let peer_key = format!("login {}", peer.ip());
+    if let Err(wait) = app.limits.signin.check(&peer_key) {
+        return fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-in attempts from this address. Try again in a minute.",
+        )
+        .retry_after(wait)
+        .into_response();
+    }
     if let Err(wait) = app.throttle.check(&peer_key, now) {
         return fail(
             StatusCode::TOO_MANY_REQUESTS,

@@ -164,6 +164,14 @@ pub(crate) async fn authenticate_client(
     let creds = ClientCredentials::from_request(header, form)?;
     let now = app.clock.now();
     let key = format!("client {}", creds.client_id);
+    if let Err(wait) = app.limits.token.check(&key) {
+        return Err(TokenError {
+            error: OAuthError::invalid_request(
+                "too many requests for this client (SCIMGATE_TOKEN_RATE_LIMIT); retry later",
+            ),
+            retry_after: Some(wait),
+        });
+    }
     if let Err(wait) = app.throttle.check(&key, now) {
         return Err(TokenError {
             error: OAuthError::invalid_request(

@@ -185,6 +185,7 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
             });
         }
         tracing::Span::current().record("workspace.id", record.workspace_id.as_str());
+        rate_limit(app, &format!("token {}", record.id))?;
         Ok(Self {
             actor: format!("token {}", record.name),
             workspace_id: record.workspace_id,
@@ -240,10 +241,19 @@ async fn access_token(
         });
     }
     tracing::Span::current().record("workspace.id", grant.workspace_id.as_str());
+    rate_limit(app, &format!("grant {}", grant.id))?;
     Ok(WorkspaceAuth {
         actor: format!("oauth {}", grant.client_id),
         workspace_id: grant.workspace_id,
         idp,
+    })
+}
+
+/// Counts a request of an authenticated credential against `SCIMGATE_SCIM_RATE_LIMIT`.
+fn rate_limit(app: &AppState, credential: &str) -> Result<(), ScimApiError> {
+    app.limits.scim.check(credential).map_err(|wait| {
+        tracing::info!(retry_after_s = wait, "SCIM request over the rate limit");
+        ScimApiError::RateLimited(wait)
     })
 }
 

@@ -51,6 +51,11 @@ pub(crate) enum ScimApiError {
     PayloadTooLarge,
     /// The database is unreachable or saturated: 503, retry later.
     Unavailable(String),
+    /// Too many requests in flight, or one took longer than the request timeout:
+    /// 503, retry shortly.
+    Overloaded(&'static str),
+    /// This credential is over its rate limit: 429, retry after that many seconds.
+    RateLimited(u64),
     /// The deprovisioning guard paused deactivations and deletions: 503 with a long
     /// `Retry-After`, so the IdP keeps the change and retries after an admin decided.
     DeprovisioningPaused,
@@ -60,6 +65,8 @@ pub(crate) enum ScimApiError {
 
 /// Seconds an IdP should wait before retrying a 503 (Okta reads integer seconds only).
 const RETRY_AFTER_SECONDS: &str = "5";
+/// Seconds before retrying a request shed under load: the burst is usually over.
+const OVERLOAD_RETRY_AFTER_SECONDS: &str = "1";
 /// Seconds before retrying a deprovisioning the guard paused: a person must act first.
 const PAUSED_RETRY_AFTER_SECONDS: &str = "600";
 
@@ -75,6 +82,8 @@ impl ScimApiError {
             Self::DeprovisioningPaused => Reason::DeprovisioningPaused,
             Self::PayloadTooLarge => Reason::PayloadTooLarge,
             Self::Unavailable(_) => Reason::Unavailable,
+            Self::Overloaded(_) => Reason::Overloaded,
+            Self::RateLimited(_) => Reason::RateLimited,
             Self::Internal(_) => Reason::Internal,
             Self::Scim(e) => match (e.scim_type, e.status) {
                 (Some(ScimType::Uniqueness), _) => Reason::Uniqueness,
@@ -106,13 +115,13 @@ pub(crate) struct Failed(pub(crate) Reason);
 impl IntoResponse for ScimApiError {
     fn into_response(self) -> Response {
         let reason = self.reason();
-        let (error, extra): (scim::Error, Option<(header::HeaderName, &'static str)>) = match self {
+        let (error, extra): (scim::Error, Option<(header::HeaderName, HeaderValue)>) = match self {
             Self::Scim(e) => (e, None),
             Self::Unauthorized(refusal) => (
                 scim::Error::new(401, refusal.detail()),
                 Some((
                     header::WWW_AUTHENTICATE,
-                    r#"Bearer realm="scimgate", error="invalid_token""#,
+                    HeaderValue::from_static(r#"Bearer realm="scimgate", error="invalid_token""#),
                 )),
             ),
             // Okta and Entra ID show `detail` to the IT admin; no RFC scimType fits.
@@ -135,7 +144,7 @@ impl IntoResponse for ScimApiError {
                         crate::http::MAX_BODY_BYTES
                     ),
                 ),
-                Some((header::CONNECTION, "close")),
+                Some((header::CONNECTION, HeaderValue::from_static("close"))),
             ),
             Self::Unavailable(detail) => {
                 tracing::warn!(error = %detail, "database unavailable");
@@ -144,9 +153,24 @@ impl IntoResponse for ScimApiError {
                         503,
                         "The service is temporarily unavailable. The request was not applied; retry later.",
                     ),
-                    Some((header::RETRY_AFTER, RETRY_AFTER_SECONDS)),
+                    Some((header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS))),
                 )
             }
+            Self::Overloaded(detail) => (
+                scim::Error::new(503, detail),
+                Some((header::RETRY_AFTER, HeaderValue::from_static(OVERLOAD_RETRY_AFTER_SECONDS))),
+            ),
+            Self::RateLimited(wait) => (
+                scim::Error::new(
+                    429,
+                    format!(
+                        "This credential sent more SCIM requests than the gateway allows (SCIMGATE_SCIM_RATE_LIMIT). \
+                         The request was not applied; retry after {wait} s."
+                    ),
+                )
+                .with_type(scim::ScimType::TooMany),
+                Some((header::RETRY_AFTER, HeaderValue::from(wait))),
+            ),
             Self::DeprovisioningPaused => (
                 scim::Error::new(
                     503,
@@ -154,7 +178,7 @@ impl IntoResponse for ScimApiError {
                      time than its safeguard allows. The request was not applied and can be retried; a workspace \
                      admin resumes or cancels deprovisioning in scimgate (`scimgate guard resume`).",
                 ),
-                Some((header::RETRY_AFTER, PAUSED_RETRY_AFTER_SECONDS)),
+                Some((header::RETRY_AFTER, HeaderValue::from_static(PAUSED_RETRY_AFTER_SECONDS))),
             ),
             Self::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
@@ -169,9 +193,7 @@ impl IntoResponse for ScimApiError {
         let mut response = (status, Scim(error)).into_response();
         response.extensions_mut().insert(Failed(reason));
         if let Some((name, value)) = extra {
-            response
-                .headers_mut()
-                .insert(name, HeaderValue::from_static(value));
+            response.headers_mut().insert(name, value);
         }
         response
     }
@@ -261,6 +283,18 @@ mod tests {
                 ScimApiError::Unavailable("pool timed out".into()),
                 503,
                 None,
+                Some("retry-after"),
+            ),
+            (
+                ScimApiError::Overloaded("busy"),
+                503,
+                None,
+                Some("retry-after"),
+            ),
+            (
+                ScimApiError::RateLimited(7),
+                429,
+                Some("tooMany"),
                 Some("retry-after"),
             ),
             (
