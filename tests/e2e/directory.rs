@@ -44,7 +44,7 @@ async fn idp(
     (status, json)
 }
 
-fn user(name: &str, active: bool, roles: Value) -> Value {
+fn user(name: &str, active: bool, roles: &Value) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": name, "active": active,
@@ -96,7 +96,7 @@ async fn the_provisioning_log_says_why_requests_failed(backend: Backend) {
         Method::POST,
         "/scim/v2/Users",
         &bearer,
-        Some(user("ann", true, json!([]))),
+        Some(user("ann", true, &json!([]))),
     )
     .await;
     assert_eq!(s, 201);
@@ -106,7 +106,7 @@ async fn the_provisioning_log_says_why_requests_failed(backend: Backend) {
         Method::POST,
         "/scim/v2/Users",
         &bearer,
-        Some(user("bob", true, json!([]))),
+        Some(user("bob", true, &json!([]))),
     )
     .await;
     assert_eq!(s, 403);
@@ -126,7 +126,7 @@ async fn the_provisioning_log_says_why_requests_failed(backend: Backend) {
         Method::POST,
         "/scim/v2/Users",
         &bearer,
-        Some(user("ANN", false, json!([]))),
+        Some(user("ANN", false, &json!([]))),
     )
     .await;
     assert_eq!(s, 409);
@@ -350,7 +350,7 @@ async fn users_groups_and_role_mappings(backend: Backend) {
         Method::POST,
         "/scim/v2/Users",
         &bearer,
-        Some(user("ann", true, okta_roles)),
+        Some(user("ann", true, &okta_roles)),
     )
     .await;
     assert_eq!(s, 201);
@@ -363,7 +363,7 @@ async fn users_groups_and_role_mappings(backend: Backend) {
         Method::POST,
         "/scim/v2/Users",
         &bearer,
-        Some(user("bob", true, entra_roles)),
+        Some(user("bob", true, &entra_roles)),
     )
     .await;
     assert_eq!(s, 201);
@@ -373,7 +373,7 @@ async fn users_groups_and_role_mappings(backend: Backend) {
         Method::POST,
         "/scim/v2/Users",
         &bearer,
-        Some(user("carl", false, json!([]))),
+        Some(user("carl", false, &json!([]))),
     )
     .await;
     assert_eq!(s, 201);

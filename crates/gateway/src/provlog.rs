@@ -177,6 +177,15 @@ impl Reason {
     }
 }
 
+/// A logged duration in milliseconds, for people.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "durations are far below the 2^52 microseconds where f64 rounds"
+)]
+pub(crate) fn millis(micros: i64) -> f64 {
+    micros as f64 / 1000.0
+}
+
 /// The request path's handle on the writer.
 #[derive(Clone)]
 pub(crate) struct Recorder {

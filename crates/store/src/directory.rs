@@ -2,6 +2,8 @@
 //! lists of users and groups, and a group's members. Kept apart from the SCIM
 //! queries (`resources`), whose paging follows RFC 7644 instead.
 
+use std::fmt::Write as _;
+
 use scim::roles::RoleMap;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -159,24 +161,25 @@ impl Store {
         let mut n = 1;
         if pattern.is_some() {
             n += 1;
-            sql += &format!(
+            let _ = write!(
+                sql,
                 " and (user_name_norm like ${n} escape '\\' or display_name_norm like ${n} escape '\\' \
                  or exists (select 1 from user_emails e where e.user_id = users.id and e.value_norm like ${n} escape '\\'))"
             );
         }
         if q.active.is_some() {
             n += 1;
-            sql += &format!(" and active = ${n}");
+            let _ = write!(sql, " and active = ${n}");
         }
         if q.source_idp.is_some() {
             n += 1;
-            sql += &format!(" and s.idp = ${n}");
+            let _ = write!(sql, " and s.idp = ${n}");
         }
         if q.after.is_some() {
             n += 1;
-            sql += &format!(" and user_name_norm > ${n}");
+            let _ = write!(sql, " and user_name_norm > ${n}");
         }
-        sql += &format!(" order by user_name_norm limit ${}", n + 1);
+        let _ = write!(sql, " order by user_name_norm limit ${}", n + 1);
         let mut rows: Vec<UserRow> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&sql).bind(ws);
             if let Some(p) = &pattern { query = query.bind(p.as_str()); }
@@ -222,13 +225,13 @@ impl Store {
         let mut n = 1;
         if pattern.is_some() {
             n += 1;
-            sql += &format!(" and display_name_norm like ${n} escape '\\'");
+            let _ = write!(sql, " and display_name_norm like ${n} escape '\\'");
         }
         if q.after.is_some() {
             n += 1;
-            sql += &format!(" and display_name_norm > ${n}");
+            let _ = write!(sql, " and display_name_norm > ${n}");
         }
-        sql += &format!(" order by display_name_norm limit ${}", n + 1);
+        let _ = write!(sql, " order by display_name_norm limit ${}", n + 1);
         let mut groups: Vec<GroupSummary> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&sql).bind(ws);
             if let Some(p) = &pattern { query = query.bind(p.as_str()); }

@@ -2,6 +2,8 @@
 //! console shows them. The gateway writes them in batches off the request path and
 //! prunes each workspace to its newest rows.
 
+use std::fmt::Write as _;
+
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -113,18 +115,18 @@ impl Store {
             lo = Some(400);
         }
         if lo.is_some() {
-            sql += &format!(" and status >= {}", next_param());
+            let _ = write!(sql, " and status >= {}", next_param());
         }
         if hi.is_some() {
-            sql += &format!(" and status < {}", next_param());
+            let _ = write!(sql, " and status < {}", next_param());
         }
         if q.method.is_some() {
-            sql += &format!(" and method = {}", next_param());
+            let _ = write!(sql, " and method = {}", next_param());
         }
         if q.before.is_some() {
-            sql += &format!(" and id < {}", next_param());
+            let _ = write!(sql, " and id < {}", next_param());
         }
-        sql += &format!(" order by id desc limit {}", next_param());
+        let _ = write!(sql, " order by id desc limit {}", next_param());
         let fetch = i64::from(q.limit) + 1;
         let mut entries: Vec<LogEntry> = on_pool!(self, pool => {
             let mut query = sqlx::query_as(&sql).bind(ws);

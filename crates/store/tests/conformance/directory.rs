@@ -31,7 +31,7 @@ async fn ws(store: &Store, id: &str) {
         .unwrap();
 }
 
-fn user(name: &str, active: bool, roles: Value) -> Value {
+fn user(name: &str, active: bool, roles: &Value) -> Value {
     json!({"userName": name, "active": active, "name": {"givenName": "Ann", "familyName": name},
            "emails": [{"value": format!("{name}@mail.test"), "primary": true}], "roles": roles})
 }
@@ -52,7 +52,7 @@ async fn users_are_searched_filtered_and_keyset_paged(store: Store) {
         ("dave%", true, &entra),
     ] {
         store
-            .create_user(change, Uuid::now_v7(), &user(name, active, json!([])))
+            .create_user(change, Uuid::now_v7(), &user(name, active, &json!([])))
             .await
             .unwrap();
     }
@@ -60,7 +60,7 @@ async fn users_are_searched_filtered_and_keyset_paged(store: Store) {
         .create_user(
             &by("globex", scim::Idp::Okta),
             Uuid::now_v7(),
-            &user("zed", true, json!([])),
+            &user("zed", true, &json!([])),
         )
         .await
         .unwrap();
@@ -168,7 +168,7 @@ async fn groups_and_members_are_paged(store: Store) {
     for name in ["u1", "u2", "u3"] {
         let id = Uuid::now_v7();
         store
-            .create_user(&okta, id, &user(name, true, json!([])))
+            .create_user(&okta, id, &user(name, true, &json!([])))
             .await
             .unwrap();
         ids.push(id);
@@ -314,13 +314,13 @@ async fn role_mappings_decide_the_app_role_of_users_and_events(store: Store) {
         .create_user(
             &okta,
             ann,
-            &user("ann", true, json!([{"value": "Admin", "primary": true}])),
+            &user("ann", true, &json!([{"value": "Admin", "primary": true}])),
         )
         .await
         .unwrap();
     let bob = Uuid::now_v7();
     store
-        .create_user(&okta, bob, &user("bob", true, json!([])))
+        .create_user(&okta, bob, &user("bob", true, &json!([])))
         .await
         .unwrap();
     let users = store

@@ -311,7 +311,7 @@ async fn replay(
         .replay_delivery(&admin.workspace_id, id, app.clock.now())
         .await
     {
-        Ok(_) => Flash::ok("Delivery queued again."),
+        Ok(()) => Flash::ok("Delivery queued again."),
         Err(e) => refused(not_found("delivery")(e)),
     };
     redirect_with("/admin/hooks", &flash, &app)

@@ -112,7 +112,7 @@ pub(super) fn log_entry(e: &LogEntry) -> Value {
     });
     json!({
         "id": e.id, "occurred_at": rfc3339(e.occurred_at), "method": e.method, "route": e.route,
-        "filter": e.filter, "status": e.status, "duration_ms": e.duration_us as f64 / 1000.0,
+        "filter": e.filter, "status": e.status, "duration_ms": crate::provlog::millis(e.duration_us),
         "idp": e.idp, "reason": reason,
     })
 }

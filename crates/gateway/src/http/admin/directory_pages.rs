@@ -139,7 +139,7 @@ async fn log_page(
                 .as_deref()
                 .and_then(Reason::from_code)
                 .map(Reason::words),
-            duration: format!("{:.1} ms", e.duration_us as f64 / 1000.0),
+            duration: format!("{:.1} ms", crate::provlog::millis(e.duration_us)),
             method: e.method,
             route: e.route,
             filter: e.filter,

@@ -86,7 +86,7 @@ impl ScimApiError {
             Self::RateLimited(_) => Reason::RateLimited,
             Self::Internal(_) => Reason::Internal,
             Self::Scim(e) => match (e.scim_type, e.status) {
-                (Some(ScimType::Uniqueness), _) => Reason::Uniqueness,
+                (Some(ScimType::Uniqueness), _) | (None, 409) => Reason::Uniqueness,
                 (Some(ScimType::InvalidFilter), _) => Reason::InvalidFilter,
                 (Some(ScimType::InvalidSyntax), _) => Reason::InvalidSyntax,
                 (Some(ScimType::InvalidValue), _) => Reason::InvalidValue,
@@ -98,7 +98,6 @@ impl ScimApiError {
                 (Some(ScimType::Sensitive), _) => Reason::Sensitive,
                 (None, 404) => Reason::NotFound,
                 (None, 405) => Reason::MethodNotAllowed,
-                (None, 409) => Reason::Uniqueness,
                 (None, 412) => Reason::VersionMismatch,
                 (None, 413) => Reason::PayloadTooLarge,
                 (None, 500..) => Reason::Internal,
