@@ -10,11 +10,11 @@ use serde_json::{Value, json};
 use crate::billing_api::Admin;
 use crate::harness::{Backend, Env, Gateway, eventually};
 
-const OKTA: &str = "Okta SCIM Client 1.0.0";
+pub(crate) const OKTA: &str = "Okta SCIM Client 1.0.0";
 const ENTRA: &str = "Microsoft Azure AD SCIM provisioning; (compatible)";
 
 /// A SCIM 2.0 request with an IdP's `User-Agent` and a raw `Authorization` value.
-async fn idp(
+pub(crate) async fn idp(
     gw: &Gateway,
     agent: &str,
     method: Method,
@@ -44,7 +44,7 @@ async fn idp(
     (status, json)
 }
 
-fn user(name: &str, active: bool, roles: &Value) -> Value {
+pub(crate) fn user(name: &str, active: bool, roles: &Value) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
         "userName": name, "active": active,

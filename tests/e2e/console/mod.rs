@@ -4,6 +4,7 @@
 //! deadline; each page visited is saved as a PNG under `target/screenshots/`.
 
 mod access;
+mod directory;
 
 use std::path::PathBuf;
 use std::process::Stdio;

@@ -48,8 +48,9 @@ pub(crate) struct Settings {
     pub(crate) allow_bearer_tokens: bool,
     /// SCIM accepts OAuth access tokens.
     pub(crate) allow_oauth: bool,
-    /// The Tenant URL (SCIM 2.0 base) an IdP admin pastes; ignored when sent.
-    #[serde(default, skip_deserializing)]
+    /// The Tenant URL (SCIM 2.0 base) an IdP admin pastes; ignored when sent
+    /// (not `skip_deserializing`: utoipa would leave it out of the document).
+    #[serde(default)]
     #[schema(read_only)]
     pub(crate) tenant_url: String,
 }

@@ -59,7 +59,7 @@ use super::{access_api, billing_api, clients_api, directory_api, grants_api};
         directory_api::remove_mapping,
         directory_api::set_default,
     ),
-    modifiers(&Security),
+    modifiers(&Security, &Errors),
     security(("session" = []), ("api_key" = []))
 )]
 pub(crate) struct AdminApi;
@@ -80,6 +80,49 @@ impl Modify for Security {
         let mut bearer = Http::new(HttpAuthScheme::Bearer);
         bearer.description = Some("an admin API key, sgak_…".to_owned());
         components.add_security_scheme("api_key", SecurityScheme::Http(bearer));
+    }
+}
+
+/// Answers any admin API operation can give besides its own, all with the
+/// `{"error": …}` body of `api::error`: listed once here rather than on every
+/// handler, so a client (and schemathesis) knows every status it can meet.
+struct Errors;
+
+const ERRORS: [(&str, &str); 9] = [
+    ("400", "a malformed request; `error` says what to fix"),
+    ("401", "no admin session or API key"),
+    ("403", "a cookie-authenticated write without the CSRF token"),
+    ("404", "nothing of that id in the caller's workspace"),
+    ("413", "the body is larger than the gateway accepts"),
+    ("415", "the body is not JSON"),
+    ("422", "the JSON body does not fit the operation"),
+    ("429", "too many requests; retry after `Retry-After`"),
+    (
+        "503",
+        "the database is unavailable or the gateway is shedding load; retry after `Retry-After`",
+    ),
+];
+
+impl Modify for Errors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, description) in ERRORS {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| utoipa::openapi::Response::new(description).into());
+                }
+            }
+        }
     }
 }
 
