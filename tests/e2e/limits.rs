@@ -174,25 +174,32 @@ async fn overload_sheds_and_slow_clients_time_out(backend: Backend) {
             &[],
         )
         .await;
-    // Two clients announce a body and never send it.
-    let mut slow = Vec::new();
-    for _ in 0..2 {
+    // Clients that announce a body and never send it. Each one either holds a slot
+    // until the timeout or, if it reached the gateway while the slots were taken, is
+    // shed at once; one more joins per probe until both slots are held and the probe
+    // itself is shed (which client wins a slot is up to the scheduler).
+    let slow_client = || async {
         let mut s = TcpStream::connect(gw.addr).await.unwrap();
         let head = format!(
             "POST /scim/v2/Users HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n\
              content-type: application/scim+json\r\ncontent-length: 100\r\n\r\n{{"
         );
         s.write_all(head.as_bytes()).await.unwrap();
-        slow.push(s);
-    }
-    // Both slots are taken: the next request is shed, not queued.
-    let shed =
-        crate::harness::eventually("a request to be shed", Duration::from_secs(10), || async {
-            let (status, headers, body) =
-                scim(&gw, Method::GET, "/scim/v2/Users", &token, None).await;
-            (status == StatusCode::SERVICE_UNAVAILABLE).then_some((headers, body))
-        })
-        .await;
+        s
+    };
+    let mut slow = vec![slow_client().await, slow_client().await];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let shed = loop {
+        let (status, headers, body) = scim(&gw, Method::GET, "/scim/v2/Users", &token, None).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            break (headers, body);
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no request was shed"
+        );
+        slow.push(slow_client().await);
+    };
     assert_eq!(shed.0["retry-after"], "1");
     assert_scim_error(StatusCode::SERVICE_UNAVAILABLE, &shed.1, 503, None);
     assert_eq!(
