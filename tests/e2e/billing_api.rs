@@ -5,7 +5,7 @@ use reqwest::Method;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Env, Gateway, scim};
+use crate::harness::{Backend, Env, Gateway, json_or_null, scim};
 
 /// A signed-in admin's HTTP client: the session cookie on every request, or an
 /// admin API key as the bearer credential.
@@ -96,13 +96,7 @@ impl Admin {
         }
         let resp = req.send().await.unwrap();
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.unwrap();
-        let json = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (status, json)
+        (status, json_or_null(&resp.bytes().await.unwrap()))
     }
 }
 

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::billing_api::Admin;
-use crate::harness::{Backend, Env, Gateway, eventually};
+use crate::harness::{Backend, Env, Gateway, SCIM2, eventually, send_as};
 
 pub(crate) const OKTA: &str = "Okta SCIM Client 1.0.0";
 const ENTRA: &str = "Microsoft Azure AD SCIM provisioning; (compatible)";
@@ -22,26 +22,17 @@ pub(crate) async fn idp(
     authorization: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = gw
-        .http
-        .request(method, gw.url(path))
-        .header("authorization", authorization)
-        .header("user-agent", agent)
-        .header("accept", "application/scim+json");
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/scim+json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let bytes = resp.bytes().await.unwrap();
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap()
-    };
-    (status, json)
+    let (status, _, json) = send_as(
+        gw,
+        Some(agent),
+        method,
+        path,
+        authorization,
+        &SCIM2,
+        body.as_ref(),
+    )
+    .await;
+    (status.as_u16(), json)
 }
 
 pub(crate) fn user(name: &str, active: bool, roles: &Value) -> Value {

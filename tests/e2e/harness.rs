@@ -286,11 +286,27 @@ pub async fn send(
     media: &Media,
     body: Option<&Value>,
 ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
+    send_as(gw, None, method, path, authorization, media, body).await
+}
+
+/// [`send`] with the `User-Agent` an IdP sends (the gateway tells Okta from Entra by it).
+pub async fn send_as(
+    gw: &Gateway,
+    agent: Option<&str>,
+    method: reqwest::Method,
+    path: &str,
+    authorization: &str,
+    media: &Media,
+    body: Option<&Value>,
+) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
     let mut req = gw
         .http
         .request(method, gw.url(path))
         .header("authorization", authorization)
         .header("accept", media.response);
+    if let Some(agent) = agent {
+        req = req.header("user-agent", agent);
+    }
     if let Some(b) = body {
         req = req
             .header("content-type", media.request)
@@ -299,13 +315,18 @@ pub async fn send(
     let resp = req.send().await.unwrap();
     let (status, headers) = (resp.status(), resp.headers().clone());
     let bytes = resp.bytes().await.unwrap();
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap()
-    };
+    let json = json_or_null(&bytes);
     if !bytes.is_empty() {
         assert_eq!(headers["content-type"], media.response, "{status}: {json}");
     }
     (status, headers, json)
+}
+
+/// A response body as JSON, `Value::Null` when it is empty.
+pub fn json_or_null(bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes).unwrap()
+    }
 }
