@@ -124,17 +124,15 @@ async fn save_seats(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let result = match count("The cap", &f.auto_charge_cap) {
-        Ok(cap) => {
-            let patch = SeatsPatch {
-                auto_charge: Some(f.auto_charge.is_some()),
-                auto_charge_cap: Some(cap),
-                ..SeatsPatch::default()
-            };
-            change_seats(&app, &admin, &patch).await
-        }
-        Err(e) => Err(e),
-    };
+    let result = async {
+        let patch = SeatsPatch {
+            auto_charge: Some(f.auto_charge.is_some()),
+            auto_charge_cap: Some(count("The cap", &f.auto_charge_cap)?),
+            ..SeatsPatch::default()
+        };
+        change_seats(&app, &admin, &patch).await
+    }
+    .await;
     after_seats_form(&app, result, "Auto-charge saved.")
 }
 
@@ -154,10 +152,15 @@ async fn purchase(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let result = match count("The number of seats", &f.count) {
-        Ok(n) => buy(&app, &admin, n.unwrap_or(0)).await,
-        Err(e) => Err(e),
-    };
+    let result = async {
+        buy(
+            &app,
+            &admin,
+            count("The number of seats", &f.count)?.unwrap_or(0),
+        )
+        .await
+    }
+    .await;
     after_seats_form(&app, result, "Seats bought.")
 }
 
@@ -256,18 +259,18 @@ async fn add_hook(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let events = f
-        .events
-        .split_whitespace()
-        .map(|e| {
-            e.parse::<seats::EventType>()
-                .map_err(|_| ApiError::Invalid(format!("Unknown event type {e}.")))
-        })
-        .collect::<Result<Vec<_>, _>>();
-    let result = match events {
-        Ok(events) => register_hook(&app, &admin.workspace_id, f.url.trim(), events).await,
-        Err(e) => Err(e),
-    };
+    let result = async {
+        let events = f
+            .events
+            .split_whitespace()
+            .map(|e| {
+                e.parse::<seats::EventType>()
+                    .map_err(|_| ApiError::Invalid(format!("Unknown event type {e}.")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        register_hook(&app, &admin.workspace_id, f.url.trim(), events).await
+    }
+    .await;
     let flash = result.map_or_else(refused, |(hook, secret)| {
         Flash::ok("Endpoint added.").secret(format!("Signing secret for {}", hook.url), &secret)
     });

@@ -104,14 +104,13 @@ async fn log_page(
             Ok(c) => c.split(),
             Err(r) => return r,
         };
-    let page = match log_query(&p) {
-        Ok(q) => app
+    let page: Result<_, ApiError> = async {
+        Ok(app
             .store
-            .log_entries(&admin.workspace_id, q)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
+            .log_entries(&admin.workspace_id, log_query(&p)?)
+            .await?)
+    }
+    .await;
     let page = match page {
         Ok(page) => page,
         Err(e) => return refusal(e, &admin.csrf),
@@ -210,14 +209,13 @@ async fn users_page(
         Ok(c) => c.split(),
         Err(r) => return r,
     };
-    let list = match user_query(&p) {
-        Ok(q) => app
+    let list: Result<_, ApiError> = async {
+        Ok(app
             .store
-            .admin_users(&admin.workspace_id, q)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
+            .admin_users(&admin.workspace_id, user_query(&p)?)
+            .await?)
+    }
+    .await;
     let list = match list {
         Ok(l) => l,
         Err(e) => return refusal(e, &admin.csrf),
