@@ -26,6 +26,9 @@ pub struct ApiKeyRecord {
 const KEY_COLUMNS: &str =
     "id, workspace_id, name, created_by, created_at, last_used_at, revoked_at";
 
+/// The [`ScimSettings`] columns of `workspaces w`.
+pub(crate) const SETTINGS_COLUMNS: &str = "w.scim_enabled, w.allow_bearer_tokens, w.allow_oauth";
+
 /// SCIM on or off for a workspace, and which credentials SCIM accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct ScimSettings {
@@ -160,9 +163,8 @@ impl Store {
 
     /// The workspace's SCIM switches. `NotFound` if the workspace does not exist.
     pub async fn scim_settings(&self, workspace_id: &str) -> Result<ScimSettings, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as(
-            "select scim_enabled, allow_bearer_tokens, allow_oauth from workspaces where id = $1",
-        )
+        let sql = format!("select {SETTINGS_COLUMNS} from workspaces w where w.id = $1");
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql)
         .bind(workspace_id)
         .fetch_one(pool)
         .await)?)

@@ -41,6 +41,7 @@ pub use error::{StoreError, UniqueField};
 pub use guard::{GUARD_CANCELLED, GUARD_PAUSED, GuardSettings, GuardStatus, Held};
 pub use oauth::{
     ClientRecord, CodeRecord, GrantRecord, JwtKeyRecord, NewClient, NewCode, Redemption, Refresh,
+    ScimGrant,
 };
 pub use outbox::{
     AttemptResult, DEAD, DELIVERED, DeliveryRecord, DueDelivery, Hook, PENDING, StoredEvent,
@@ -48,7 +49,7 @@ pub use outbox::{
 pub use provlog::{LogEntry, LogPage, LogQuery};
 pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, ResourceRow};
 pub use seats::{CAUSE_ADMIN, CAUSE_AUTO_CHARGE, SeatPurchase, SeatSettings, SeatStatus};
-pub use tokens::{NewToken, TokenRecord};
+pub use tokens::{NewToken, ScimToken, TokenRecord};
 pub use url::{Backend, DatabaseUrl};
 pub use workspaces::{Workspace, slug};
 

@@ -4,6 +4,7 @@
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::console::{SETTINGS_COLUMNS, ScimSettings};
 use crate::ts::Ts;
 use crate::tx::in_tx;
 use crate::{Store, StoreError, on_pool};
@@ -107,6 +108,15 @@ pub struct CodeRecord {
     pub code_challenge: Option<String>,
     pub issued_at: OffsetDateTime,
     pub consumed_at: Option<OffsetDateTime>,
+}
+
+/// A grant as SCIM authentication reads it: the grant and its workspace's switches.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ScimGrant {
+    #[sqlx(flatten)]
+    pub grant: GrantRecord,
+    #[sqlx(flatten)]
+    pub settings: ScimSettings,
 }
 
 /// A grant: what one client may do in one workspace.
@@ -481,6 +491,16 @@ impl Store {
     /// One grant by id.
     pub async fn grant(&self, id: Uuid) -> Result<Option<GrantRecord>, StoreError> {
         let sql = format!("{GRANT_SELECT} where g.id = $1");
+        Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
+    }
+
+    /// The grant with its workspace's SCIM switches, in one query: SCIM checks both on
+    /// every request made with an access token.
+    pub async fn scim_grant(&self, id: Uuid) -> Result<Option<ScimGrant>, StoreError> {
+        let sql = format!(
+            "select g.*, {SETTINGS_COLUMNS} from ({GRANT_SELECT} where g.id = $1) g \
+             join workspaces w on w.id = g.workspace_id"
+        );
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
     }
 

@@ -1,6 +1,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::console::{SETTINGS_COLUMNS, ScimSettings};
 use crate::ts::Ts;
 use crate::{Store, StoreError, UniqueField, on_pool};
 
@@ -14,6 +15,15 @@ pub struct TokenRecord {
     pub expires_at: Option<OffsetDateTime>,
     pub last_used_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// A token as SCIM authentication reads it: the row and its workspace's switches.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ScimToken {
+    #[sqlx(flatten)]
+    pub token: TokenRecord,
+    #[sqlx(flatten)]
+    pub settings: ScimSettings,
 }
 
 /// What creating a token stores.
@@ -81,9 +91,13 @@ impl Store {
     }
 
     /// The token with this hash, whatever its state (the caller tells the IdP why a
-    /// token is refused). `None` if no token has this hash.
-    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let sql = format!("select {COLUMNS} from workspace_tokens where token_hash = $1");
+    /// token is refused), with its workspace's SCIM switches: SCIM checks both on
+    /// every request, so they come in one query. `None` if no token has this hash.
+    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ScimToken>, StoreError> {
+        let sql = format!(
+            "select t.*, {SETTINGS_COLUMNS} from (select {COLUMNS} from workspace_tokens where token_hash = $1) t \
+             join workspaces w on w.id = t.workspace_id"
+        );
         Ok(
             on_pool!(self, pool => sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await)?,
         )

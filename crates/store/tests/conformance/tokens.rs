@@ -55,7 +55,7 @@ async fn tokens_round_trip_and_revoke(store: Store) {
         .unwrap();
     assert_eq!(created.expires_at, Some(exp));
     assert_eq!(
-        store.token_by_hash("h1").await.unwrap().unwrap().id,
+        store.token_by_hash("h1").await.unwrap().unwrap().token.id,
         created.id
     );
     assert!(store.token_by_hash("h2").await.unwrap().is_none());
@@ -122,6 +122,7 @@ async fn touch_writes_at_most_once_per_granularity(store: Store) {
             .await
             .unwrap()
             .unwrap()
+            .token
             .last_used_at,
         Some(T0)
     );
@@ -134,6 +135,7 @@ async fn touch_writes_at_most_once_per_granularity(store: Store) {
             .await
             .unwrap()
             .unwrap()
+            .token
             .last_used_at,
         Some(later)
     );

@@ -104,8 +104,7 @@ const OAUTH_OFF: &str = "This workspace does not accept OAuth access tokens for 
 
 /// The workspace's Provisioning settings: SCIM on (else 403), and the credential's
 /// kind allowed (else 401, as for any refused credential).
-async fn allowed(app: &AppState, workspace: &str, oauth: bool) -> Result<(), ScimApiError> {
-    let s = app.store.scim_settings(workspace).await?;
+fn allowed(s: store::ScimSettings, oauth: bool) -> Result<(), ScimApiError> {
     if !s.scim_enabled {
         return Err(ScimApiError::ScimDisabled);
     }
@@ -152,7 +151,10 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
                 TokenError::Malformed => Refusal::Incomplete,
             })
         })?;
-        let record = app
+        let store::ScimToken {
+            token: record,
+            settings,
+        } = app
             .store
             .token_by_hash(token.hash().as_str())
             .await?
@@ -168,7 +170,7 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
         if record.expires_at.is_some_and(|at| at <= now) {
             return Err(ScimApiError::Unauthorized(Refusal::Expired));
         }
-        allowed(app, &record.workspace_id, false).await?;
+        allowed(settings, false)?;
         if record
             .last_used_at
             .is_none_or(|at| at < now - LAST_USED_GRANULARITY)
@@ -212,12 +214,13 @@ async fn access_token(
                 _ => Refusal::OAuthInvalid,
             })
         })?;
-    // Revocation is honoured on every request: one indexed lookup of the grant.
-    let grant = app
+    // Revocation and the workspace switches are honoured on every request: one
+    // indexed lookup of the grant with its workspace.
+    let store::ScimGrant { grant, settings } = app
         .store
-        .grant(claims.sid)
+        .scim_grant(claims.sid)
         .await?
-        .filter(|g| g.workspace_id == claims.ws)
+        .filter(|g| g.grant.workspace_id == claims.ws)
         .ok_or(ScimApiError::Unauthorized(Refusal::OAuthRevoked))?;
     if let Some(a) = attribution {
         a.set(&grant.workspace_id);
@@ -225,7 +228,7 @@ async fn access_token(
     if grant.revoked_at.is_some() {
         return Err(ScimApiError::Unauthorized(Refusal::OAuthRevoked));
     }
-    allowed(app, &grant.workspace_id, true).await?;
+    allowed(settings, true)?;
     if grant
         .last_used_at
         .is_none_or(|at| at < now - LAST_USED_GRANULARITY)
