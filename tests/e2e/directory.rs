@@ -8,12 +8,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::billing_api::Admin;
-use crate::harness::{Backend, Env, Gateway, SCIM2, eventually, send_as};
+use crate::harness::{Backend, Env, Gateway, SCIM2, SCIM11, eventually, send_as};
 
 pub(crate) const OKTA: &str = "Okta SCIM Client 1.0.0";
 const ENTRA: &str = "Microsoft Azure AD SCIM provisioning; (compatible)";
 
-/// A SCIM 2.0 request with an IdP's `User-Agent` and a raw `Authorization` value.
+/// A SCIM request (2.0, or 1.1 under `/scim/v1`) with an IdP's `User-Agent` and a raw
+/// `Authorization` value.
 pub(crate) async fn idp(
     gw: &Gateway,
     agent: &str,
@@ -22,13 +23,18 @@ pub(crate) async fn idp(
     authorization: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
+    let media = if path.starts_with("/scim/v1") {
+        &SCIM11
+    } else {
+        &SCIM2
+    };
     let (status, _, json) = send_as(
         gw,
         Some(agent),
         method,
         path,
         authorization,
-        &SCIM2,
+        media,
         body.as_ref(),
     )
     .await;

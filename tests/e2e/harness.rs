@@ -264,6 +264,12 @@ pub const SCIM2: Media = Media {
     response: "application/scim+json",
 };
 
+/// SCIM 1.1 (Okta's 1.1 templates): plain JSON both ways.
+pub const SCIM11: Media = Media {
+    request: "application/json",
+    response: "application/json",
+};
+
 /// A SCIM request as an IdP sends it, with `Authorization: Bearer TOKEN`, returning
 /// status, headers and the JSON body (`Value::Null` for an empty body).
 pub async fn scim(

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{Backend, Env, Gateway, Media, scim, send};
+use crate::harness::{Backend, Env, Gateway, SCIM11, scim, send};
 use crate::selftest::{failures, selftest};
 
 const CORE: &str = "urn:scim:schemas:core:1.0";
@@ -20,11 +20,7 @@ async fn scim11(
     token: &str,
     body: Option<&Value>,
 ) -> (reqwest::StatusCode, reqwest::header::HeaderMap, Value) {
-    const JSON: Media = Media {
-        request: "application/json",
-        response: "application/json",
-    };
-    send(gw, method, path, token, &JSON, body).await
+    send(gw, method, path, token, &SCIM11, body).await
 }
 
 async fn created_in_v1_is_the_same_user_in_v2(backend: Backend) {
