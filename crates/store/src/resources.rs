@@ -35,10 +35,23 @@ macro_rules! bind_all {
 #[cfg(feature = "testing")]
 pub(crate) use bind_all;
 
-/// Applies one membership change row by row inside the open transaction `$tx`;
-/// evaluates to `Result<bool, StoreError>`, true if any row changed. Members must be
-/// users of the workspace (`UnknownMembers` otherwise). A macro because the
-/// transaction's type differs per backend.
+/// Members per statement of a membership change: well under both databases' limits
+/// on bound parameters (32,766 for SQLite, 65,535 for PostgreSQL).
+const MEMBER_CHUNK: usize = 1000;
+
+/// `$first, $first+1, …` for `n` parameters, for an `in (…)` list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Applies one membership change inside the open transaction `$tx`, a chunk of
+/// members per statement (a 10,000-member PATCH is a few dozen statements, not
+/// 20,000); evaluates to `Result<bool, StoreError>`, true if any row changed.
+/// Members must be users of the workspace (`UnknownMembers` otherwise, in the
+/// order sent). A macro because the transaction's type differs per backend.
 macro_rules! member_change {
     ($tx:ident, $ws:expr, $group:expr, $change:expr, $now:expr) => {
         async {
@@ -66,39 +79,49 @@ macro_rules! member_change {
                     .rows_affected();
                 changed |= n > 0;
             }
-            for user in &removes {
-                let n = sqlx::query("delete from group_members where group_id = $1 and user_id = $2")
-                    .bind($group)
-                    .bind(*user)
-                    .execute(&mut *$tx)
-                    .await?
-                    .rows_affected();
-                changed |= n > 0;
-            }
-            let mut unknown = Vec::new();
-            for user in &adds {
-                let found: Option<i32> = sqlx::query_scalar("select 1 from users where workspace_id = $1 and id = $2")
-                    .bind($ws)
-                    .bind(*user)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
-                if found.is_none() {
-                    unknown.push(user.to_string());
-                    continue;
+            for chunk in removes.chunks(MEMBER_CHUNK) {
+                let sql = format!(
+                    "delete from group_members where group_id = $1 and user_id in ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut q = sqlx::query(&sql).bind($group);
+                for user in chunk {
+                    q = q.bind(*user);
                 }
-                let n = sqlx::query(
-                    "insert into group_members (group_id, user_id, created_at) values ($1, $2, $3) on conflict do nothing",
-                )
-                .bind($group)
-                .bind(*user)
-                .bind(Ts($now))
-                .execute(&mut *$tx)
-                .await?
-                .rows_affected();
-                changed |= n > 0;
+                changed |= q.execute(&mut *$tx).await?.rows_affected() > 0;
             }
+            let mut seen = std::collections::HashSet::new();
+            let adds: Vec<Uuid> = adds.into_iter().filter(|u| seen.insert(*u)).collect();
+            let mut known = std::collections::HashSet::new();
+            for chunk in adds.chunks(MEMBER_CHUNK) {
+                let sql = format!(
+                    "select id from users where workspace_id = $1 and id in ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut q = sqlx::query_scalar(&sql).bind($ws);
+                for user in chunk {
+                    q = q.bind(*user);
+                }
+                let found: Vec<Uuid> = q.fetch_all(&mut *$tx).await?;
+                known.extend(found);
+            }
+            let unknown: Vec<String> = adds.iter().filter(|u| !known.contains(*u)).map(Uuid::to_string).collect();
             if !unknown.is_empty() {
                 return Err(StoreError::UnknownMembers(unknown));
+            }
+            for chunk in adds.chunks(MEMBER_CHUNK) {
+                let rows = (0..chunk.len())
+                    .map(|i| format!("($1, ${}, $2)", i + 3))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "insert into group_members (group_id, user_id, created_at) values {rows} on conflict do nothing"
+                );
+                let mut q = sqlx::query(&sql).bind($group).bind(Ts($now));
+                for user in chunk {
+                    q = q.bind(*user);
+                }
+                changed |= q.execute(&mut *$tx).await?.rows_affected() > 0;
             }
             Ok::<bool, StoreError>(changed)
         }
@@ -630,10 +653,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let list = (0..ids.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = placeholders(2, ids.len());
         let sql = match kind {
             ResourceKind::Group => format!(
                 "select m.group_id, u.id, u.user_name from group_members m join users u on u.id = m.user_id \
