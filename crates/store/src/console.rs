@@ -81,23 +81,20 @@ impl Store {
              values ($1, $2, $3, $4, $5, $6) returning {KEY_COLUMNS}"
         );
         let id = Uuid::now_v7();
-        let run = async {
-            Ok::<ApiKeyRecord, sqlx::Error>(in_tx!(self, tx => {
-                let key: ApiKeyRecord = sqlx::query_as(&sql)
-                    .bind(id)
-                    .bind(change.workspace)
-                    .bind(name)
-                    .bind(key_hash)
-                    .bind(change.actor)
-                    .bind(Ts(change.now))
-                    .fetch_one(&mut *tx)
-                    .await?;
-                audit!(tx, change, "api_key.created", "api_key", id, name);
-                key
-            }))
-        };
-        run.await
-            .map_err(|e| StoreError::classify(e, Some(UniqueField::ApiKeyName)))
+        Ok(in_tx!(self, tx => {
+            let key: ApiKeyRecord = sqlx::query_as(&sql)
+                .bind(id)
+                .bind(change.workspace)
+                .bind(name)
+                .bind(key_hash)
+                .bind(change.actor)
+                .bind(Ts(change.now))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| StoreError::classify(e, Some(UniqueField::ApiKeyName)))?;
+            audit!(tx, change, "api_key.created", "api_key", id, name);
+            key
+        }))
     }
 
     /// The workspace's API keys, revoked ones included, newest first.

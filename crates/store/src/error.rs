@@ -79,6 +79,17 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// The same failure for another of the writers that shared one commit: the kind
+    /// (retry later or not) and the message, without the driver's error value.
+    pub(crate) fn shared(&self) -> Self {
+        match self {
+            Self::Unavailable(m) => Self::Unavailable(m.clone()),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
         Self::classify(err, None)

@@ -21,11 +21,13 @@ mod ts;
 mod tx;
 mod url;
 mod workspaces;
+mod writer;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -61,7 +63,10 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migr
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
-            $crate::Store::Sqlite($pool) => $body,
+            $crate::Store::Sqlite(db) => {
+                let $pool = &db.pool;
+                $body
+            }
             $crate::Store::Postgres($pool) => $body,
         }
     };
@@ -89,8 +94,16 @@ impl Default for PoolOptions {
 /// The database: SQLite or PostgreSQL, behind one set of methods.
 #[derive(Debug, Clone)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Postgres(PgPool),
+}
+
+/// The embedded database: a pool for reads and single statements, and the one
+/// in-process writer that write transactions queue for ([`writer`]).
+#[derive(Debug, Clone)]
+pub struct SqliteDb {
+    pool: SqlitePool,
+    writer: Arc<writer::Writer>,
 }
 
 impl Store {
@@ -111,11 +124,15 @@ impl Store {
                     .foreign_keys(true)
                     .busy_timeout(options.acquire_timeout);
                 let pool = SqlitePoolOptions::new()
+                    .test_before_acquire(false)
                     .max_connections(options.max_connections)
                     .acquire_timeout(options.acquire_timeout)
                     .connect_with(connect)
                     .await?;
-                Ok(Self::Sqlite(pool))
+                Ok(Self::Sqlite(SqliteDb {
+                    pool,
+                    writer: Arc::new(writer::Writer::start()),
+                }))
             }
             Backend::Postgres => {
                 let connect = PgConnectOptions::from_str(raw)?;
@@ -133,7 +150,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Self::Sqlite(db) => SQLITE_MIGRATIONS.run(&db.pool).await?,
             Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())

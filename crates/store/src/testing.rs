@@ -134,7 +134,8 @@ pub struct SchemaShape {
 /// Reads the shape of the migrated schema (the migration bookkeeping table excluded).
 pub async fn schema_shape(store: &crate::Store) -> SchemaShape {
     let (mut columns, mut indexes): (Vec<(String, String)>, Vec<String>) = match store {
-        crate::Store::Sqlite(pool) => {
+        crate::Store::Sqlite(db) => {
+            let pool = &db.pool;
             let columns = sqlx::query_as(
                 "select m.name, p.name from sqlite_master m, pragma_table_info(m.name) p \
                  where m.type = 'table' and m.name not like '\\_%' escape '\\' and m.name not like 'sqlite%'",
@@ -192,11 +193,11 @@ pub async fn list_plan(
         clause.text
     );
     match store {
-        crate::Store::Sqlite(pool) => {
+        crate::Store::Sqlite(db) => {
             let explain = format!("explain query plan {sql}");
             let rows: Vec<(i64, i64, i64, String)> =
                 bind_all!(sqlx::query_as(&explain), ws, &clause.binds)
-                    .fetch_all(pool)
+                    .fetch_all(&db.pool)
                     .await
                     .expect("explain");
             rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
