@@ -17,8 +17,11 @@ cd "$(dirname "$0")/.."
 export SCIMGATE_TEST_POSTGRES_URL=${SCIMGATE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 cargo build --release -p scimgate -p scimgate-bench
 bin=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release
-pin=()
-if command -v taskset >/dev/null; then pin=(taskset -c 0); fi
+# The load tool on core 0, the gateway it starts on the other cores.
+pin=() server=()
+if command -v taskset >/dev/null && [[ $(nproc) -gt 1 ]]; then
+  pin=(taskset -c 0) server=(--server-cpus "1-$(($(nproc) - 1))")
+fi
 if [[ ${1:-} == --quick ]]; then
   shift
   args=(--quick --sizes 1000,10000 --workspaces 10)
@@ -26,4 +29,4 @@ else
   args=(--json docs/benchmarks.json --doc docs/benchmarks.md)
 fi
 echo "load before the run: $(uptime)" >&2
-"${pin[@]}" "$bin/scimgate-bench" --gateway "$bin/scimgate" "${args[@]}" "$@"
+"${pin[@]}" "$bin/scimgate-bench" --gateway "$bin/scimgate" "${server[@]}" "${args[@]}" "$@"

@@ -18,12 +18,19 @@ pub struct Deployment {
     binary: PathBuf,
     db: TestDatabase,
     log: PathBuf,
+    /// CPUs the server runs on (`taskset -c` list); `None` inherits the tool's.
+    cpus: Option<String>,
 }
 
 impl Deployment {
     /// A fresh database of `backend` (`sqlite` or `postgres`) for `binary`; the
     /// server's log goes to `log`.
-    pub async fn new(binary: &Path, backend: &str, log: PathBuf) -> Result<Self, String> {
+    pub async fn new(
+        binary: &Path,
+        backend: &str,
+        log: PathBuf,
+        cpus: Option<String>,
+    ) -> Result<Self, String> {
         let db = match backend {
             "sqlite" => TestDatabase::sqlite(),
             "postgres" => TestDatabase::postgres().await,
@@ -33,15 +40,25 @@ impl Deployment {
             binary: binary.to_owned(),
             db,
             log,
+            cpus,
         })
     }
 
     fn command(&self) -> Command {
         let mut cmd = Command::new(&self.binary);
+        self.env(&mut cmd);
+        cmd
+    }
+
+    fn env<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
         cmd.env("SCIMGATE_DATABASE_URL", self.db.url())
             .env("SCIMGATE_OAUTH_CODE_LIFETIME", "10m")
-            .kill_on_drop(true);
-        cmd
+            // The per-credential and per-client limits protect a deployment from one
+            // runaway IdP; the bench is that one IdP on purpose, measuring the gateway.
+            .env("SCIMGATE_SCIM_RATE_LIMIT", "off")
+            .env("SCIMGATE_TOKEN_RATE_LIMIT", "off")
+            .env("SCIMGATE_SIGNIN_RATE_LIMIT", "off")
+            .kill_on_drop(true)
     }
 
     /// Runs `scimgate --json ARGS` and returns its JSON output.
@@ -95,8 +112,17 @@ impl Deployment {
     pub async fn start(&self) -> Result<Server, String> {
         let log =
             std::fs::File::create(&self.log).map_err(|e| format!("{}: {e}", self.log.display()))?;
+        let mut cmd = match &self.cpus {
+            // taskset execs the gateway, so the child's pid stays the server's.
+            Some(cpus) => {
+                let mut c = Command::new("taskset");
+                c.args(["-c", cpus]).arg(&self.binary);
+                c
+            }
+            None => Command::new(&self.binary),
+        };
         let mut child = self
-            .command()
+            .env(&mut cmd)
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
