@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ts::Ts;
+use crate::tx::write_one;
 use crate::{Store, StoreError, UniqueField, on_pool};
 
 /// A workspace admin as stored (the password only as its argon2id hash).
@@ -45,7 +46,7 @@ const COLUMNS: &str =
 impl Store {
     /// Creates an admin of `workspace_id`. `NotFound` if the workspace does not
     /// exist, `Conflict(AdminEmail)` if the address is taken.
-    #[tracing::instrument(skip_all, fields(workspace.id = %workspace_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %workspace_id))]
     pub async fn create_admin(
         &self,
         workspace_id: &str,
@@ -86,7 +87,7 @@ impl Store {
     /// Counts a failed sign-in and returns the new count; one statement, so
     /// concurrent failures all count.
     pub async fn record_failed_login(&self, admin: Uuid) -> Result<i32, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_scalar(
+        Ok(write_one!(self, pool => sqlx::query_scalar(
             "update admins set failed_logins = failed_logins + 1 where id = $1 returning failed_logins",
         )
         .bind(admin)
@@ -96,7 +97,7 @@ impl Store {
 
     /// Locks sign-in for the admin until `until`.
     pub async fn lock_admin(&self, admin: Uuid, until: OffsetDateTime) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("update admins set locked_until = $2 where id = $1")
+        write_one!(self, pool => sqlx::query("update admins set locked_until = $2 where id = $1")
             .bind(admin)
             .bind(Ts(until))
             .execute(pool)
@@ -149,7 +150,7 @@ impl Store {
 
     /// Ends a session (sign-out). Ending an unknown session is not an error.
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("delete from admin_sessions where token_hash = $1")
+        write_one!(self, pool => sqlx::query("delete from admin_sessions where token_hash = $1")
             .bind(token_hash)
             .execute(pool)
             .await.map(|r| r.rows_affected()))?;

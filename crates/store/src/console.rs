@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::resources::{AuditEvent, Change, audit};
 use crate::ts::Ts;
-use crate::tx::in_tx;
+use crate::tx::{in_tx, write_one};
 use crate::{Store, StoreError, UniqueField, on_pool};
 
 /// An admin API key as stored: never the key, only its hash.
@@ -68,7 +68,7 @@ impl Store {
     /// Stores a new admin API key and its audit row in one transaction.
     /// `NotFound` if the workspace does not exist, `Conflict(ApiKeyName)` if a live
     /// key has this name.
-    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %change.workspace))]
     pub async fn create_api_key(
         &self,
         change: &Change<'_>,
@@ -107,7 +107,7 @@ impl Store {
 
     /// Revokes the workspace's live key `id` and audits it. `NotFound` if the
     /// workspace has no such live key.
-    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %change.workspace))]
     pub async fn revoke_api_key(
         &self,
         change: &Change<'_>,
@@ -146,7 +146,7 @@ impl Store {
             .as_ref()
             .filter(|k| k.last_used_at.is_none_or(|at| at < now - granularity))
         {
-            on_pool!(self, pool => sqlx::query(
+            write_one!(self, pool => sqlx::query(
                 "update admin_api_keys set last_used_at = $2 where id = $1",
             )
             .bind(k.id)
@@ -168,7 +168,7 @@ impl Store {
     }
 
     /// Replaces the workspace's SCIM switches and audits the change in one transaction.
-    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %change.workspace))]
     pub async fn set_scim_settings(
         &self,
         change: &Change<'_>,
@@ -197,7 +197,7 @@ impl Store {
 
     /// Writes one audit row on its own, for actions whose store call has no
     /// transaction of its own to share (part of the console's reusable API).
-    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace, action = entry.action))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %change.workspace, action = entry.action))]
     pub async fn audit(
         &self,
         change: &Change<'_>,

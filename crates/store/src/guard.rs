@@ -119,7 +119,7 @@ impl Store {
     }
 
     /// Changes the guard's settings. `NotFound` for an unknown workspace.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn update_guard(
         &self,
         ws: &str,
@@ -138,7 +138,7 @@ impl Store {
 
     /// Resumes deprovisioning (from a pause or a cancel): the IdP's next retries go
     /// through, and only deprovisions from `now` on count towards the next pause.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn resume_guard(
         &self,
         ws: &str,
@@ -154,7 +154,7 @@ impl Store {
 
     /// Cancels held deprovisioning: instead of 503 (retry later) the IdP now gets a
     /// final 403 for each deactivation or deletion, until an admin resumes.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn cancel_guard(&self, ws: &str) -> Result<GuardStatus, StoreError> {
         let sql = format!(
             "update workspaces set guard_state = $2 where id = $1 returning {GUARD_COLUMNS}"

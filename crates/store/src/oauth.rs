@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::console::{SETTINGS_COLUMNS, ScimSettings};
 use crate::ts::Ts;
-use crate::tx::in_tx;
+use crate::tx::{in_tx, write_one};
 use crate::{Store, StoreError, on_pool};
 
 /// An OAuth client as stored.
@@ -204,7 +204,7 @@ macro_rules! revoke_code_grant_in {
 
 impl Store {
     /// Creates a client with its redirect URIs. `NotFound` if the workspace does not exist.
-    #[tracing::instrument(skip_all, fields(workspace.id = ?c.workspace_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = ?c.workspace_id))]
     pub async fn create_client(&self, c: &NewClient<'_>) -> Result<ClientRecord, StoreError> {
         if let Some(ws) = c.workspace_id {
             self.workspace(ws).await?;
@@ -285,7 +285,7 @@ impl Store {
         secret_hash: &str,
         overlap_until: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let n = on_pool!(self, pool => sqlx::query(
+        let n = write_one!(self, pool => sqlx::query(
             "update oauth_clients set previous_secret_hash = secret_hash, previous_secret_expires_at = $3, \
              secret_hash = $2 where client_id = $1",
         )
@@ -316,7 +316,7 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         if add {
             // Adding a URI that is already registered changes nothing and is fine.
-            on_pool!(self, pool => sqlx::query(
+            write_one!(self, pool => sqlx::query(
                 "insert into oauth_redirect_uris (client, uri, created_at) values ($1, $2, $3) on conflict do nothing",
             )
             .bind(client)
@@ -326,7 +326,7 @@ impl Store {
             .await.map(|r| r.rows_affected()))?;
             return Ok(());
         }
-        let removed = on_pool!(self, pool => sqlx::query("delete from oauth_redirect_uris where client = $1 and uri = $2")
+        let removed = write_one!(self, pool => sqlx::query("delete from oauth_redirect_uris where client = $1 and uri = $2")
             .bind(client)
             .bind(uri)
             .execute(pool)
@@ -340,7 +340,7 @@ impl Store {
     /// Deletes a client and, by cascade, every grant, code and refresh token issued
     /// to it (its access tokens die with their grants).
     pub async fn delete_client(&self, client_id: &str) -> Result<(), StoreError> {
-        let n = on_pool!(self, pool => sqlx::query("delete from oauth_clients where client_id = $1")
+        let n = write_one!(self, pool => sqlx::query("delete from oauth_clients where client_id = $1")
             .bind(client_id)
             .execute(pool)
             .await.map(|r| r.rows_affected()))?;
@@ -359,7 +359,7 @@ impl Store {
         request: &str,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "insert into oauth_consents (ticket_hash, session_hash, client, request, expires_at) values ($1, $2, $3, $4, $5)",
         )
         .bind(ticket_hash)
@@ -380,7 +380,7 @@ impl Store {
         session_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(Uuid, String)>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as(
+        Ok(write_one!(self, pool => sqlx::query_as(
             "delete from oauth_consents where ticket_hash = $1 and session_hash = $2 and expires_at > $3 \
              returning client, request",
         )
@@ -393,7 +393,7 @@ impl Store {
 
     /// Stores an authorization code.
     pub async fn create_code(&self, c: &NewCode<'_>) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "insert into oauth_codes (code_hash, client, workspace_id, approved_by, redirect_uri, redirect_uri_sent, \
              scope, code_challenge, issued_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -519,7 +519,7 @@ impl Store {
         now: OffsetDateTime,
         granularity: Duration,
     ) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "update oauth_grants set last_used_at = $2 where id = $1 and (last_used_at is null or last_used_at < $3)",
         )
         .bind(id)
@@ -539,7 +539,7 @@ impl Store {
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let n = on_pool!(self, pool => sqlx::query(
+        let n = write_one!(self, pool => sqlx::query(
             "update oauth_grants set revoked_at = $2, revoked_reason = $3 \
              where id = $1 and revoked_at is null and ($4 is null or client = $4)",
         )
@@ -697,7 +697,7 @@ impl Store {
         initial_secret: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<JwtKeyRecord>, StoreError> {
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "insert into jwt_keys (kid, secret, created_at) values ('initial', $1, $2) on conflict do nothing",
         )
         .bind(initial_secret)

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ts::Ts;
-use crate::tx::in_tx;
+use crate::tx::{in_tx, write_one};
 use crate::{Store, StoreError, on_pool};
 
 /// Delivery states as stored.
@@ -188,7 +188,7 @@ pub struct StoredEvent {
 impl Store {
     /// Registers a hook endpoint; `secret` is the `whsec_…` text it is signed with.
     /// `NotFound` for an unknown workspace.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn create_hook(
         &self,
         ws: &str,
@@ -200,7 +200,7 @@ impl Store {
         self.workspace(ws).await?;
         let id = Uuid::now_v7();
         let filter: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "insert into hooks (id, workspace_id, url, secret, events, created_at) values ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id).bind(ws).bind(url).bind(secret).bind(filter.join(" ")).bind(Ts(now))
@@ -228,9 +228,9 @@ impl Store {
     }
 
     /// Removes a hook and its deliveries. `NotFound` if the workspace has no such hook.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws, hook.id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws, hook.id = %id))]
     pub async fn delete_hook(&self, ws: &str, id: Uuid) -> Result<(), StoreError> {
-        let n = on_pool!(self, pool => sqlx::query("delete from hooks where workspace_id = $1 and id = $2")
+        let n = write_one!(self, pool => sqlx::query("delete from hooks where workspace_id = $1 and id = $2")
             .bind(ws).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
@@ -242,7 +242,7 @@ impl Store {
     /// dispatcher takes them, and if this process dies they become due again.
     /// PostgreSQL skips rows another dispatcher is claiming right now (`skip locked`)
     /// instead of waiting for it; SQLite's `BEGIN IMMEDIATE` lets one claim at a time.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn claim_deliveries(
         &self,
         now: OffsetDateTime,
@@ -276,7 +276,7 @@ impl Store {
     }
 
     /// Records an attempt on a claimed delivery and releases the claim.
-    #[tracing::instrument(skip_all, fields(delivery.id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(delivery.id = %id))]
     pub async fn record_attempt(
         &self,
         id: Uuid,
@@ -288,7 +288,7 @@ impl Store {
             (Some(_), Some(at)) => (PENDING, at, None),
             (Some(_), None) => (DEAD, now, None),
         };
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "update deliveries set state = $2, attempts = attempts + 1, next_attempt_at = $3, claimed_until = null, \
              last_status = $4, last_error = $5, delivered_at = $6 where id = $1 and state = $7",
         )
@@ -320,14 +320,14 @@ impl Store {
     /// Sends a delivery again from its first attempt, whatever its state: the event
     /// keeps its id, so receivers that already have it can drop the copy.
     /// `NotFound` if the workspace has no such delivery.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws, delivery.id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws, delivery.id = %id))]
     pub async fn replay_delivery(
         &self,
         ws: &str,
         id: Uuid,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let n = on_pool!(self, pool => sqlx::query(
+        let n = write_one!(self, pool => sqlx::query(
             "update deliveries set state = $3, attempts = 0, next_attempt_at = $4, claimed_until = null, \
              delivered_at = null where workspace_id = $1 and id = $2",
         )

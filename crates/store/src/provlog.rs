@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::ts::Ts;
-use crate::tx::in_tx;
-use crate::{Store, StoreError, on_pool};
+use crate::tx::{in_tx, write_one};
+use crate::{Store, StoreError, chunks, on_pool, value_rows};
 
 /// One recorded SCIM request.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -51,25 +51,31 @@ pub struct LogPage {
     pub next: Option<Uuid>,
 }
 
+/// Most rows per insert ([`chunks`]): ten parameters a row.
+const LOG_ROWS_PER_STATEMENT: usize = 32;
+
 const COLUMNS: &str =
     "id, workspace_id, occurred_at, method, route, filter, status, duration_us, idp, reason";
 
 impl Store {
-    /// Appends entries in one transaction. Entries of a workspace deleted meanwhile
-    /// would fail the foreign key; the caller only sends known workspaces.
-    #[tracing::instrument(skip_all, fields(entries = entries.len()))]
+    /// Appends entries in one transaction, a multi-row insert per chunk. Entries of a
+    /// workspace deleted meanwhile would fail the foreign key; the caller only sends
+    /// known workspaces.
+    #[tracing::instrument(level = "debug", skip_all, fields(entries = entries.len()))]
     pub async fn append_log(&self, entries: &[LogEntry]) -> Result<(), StoreError> {
-        let sql = format!(
-            "insert into provisioning_log ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        );
         in_tx!(self, tx => {
-            for e in entries {
-                sqlx::query(&sql)
-                    .bind(e.id).bind(&e.workspace_id).bind(Ts(e.occurred_at)).bind(&e.method)
-                    .bind(&e.route).bind(&e.filter).bind(e.status).bind(e.duration_us).bind(&e.idp)
-                    .bind(&e.reason)
-                    .execute(&mut *tx)
-                    .await?;
+            for chunk in chunks(entries, LOG_ROWS_PER_STATEMENT) {
+                let sql = format!(
+                    "insert into provisioning_log ({COLUMNS}) values {}",
+                    value_rows(chunk.len(), 10)
+                );
+                let mut q = sqlx::query(&sql);
+                for e in chunk {
+                    q = q.bind(e.id).bind(&e.workspace_id).bind(Ts(e.occurred_at)).bind(&e.method)
+                        .bind(&e.route).bind(&e.filter).bind(e.status).bind(e.duration_us).bind(&e.idp)
+                        .bind(&e.reason);
+                }
+                q.execute(&mut *tx).await?;
             }
             Ok::<(), StoreError>(())
         })
@@ -77,7 +83,7 @@ impl Store {
 
     /// Deletes all but the newest `keep` entries of the workspace; returns how many
     /// went. One indexed probe finds the oldest row to keep.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn prune_log(&self, ws: &str, keep: u32) -> Result<u64, StoreError> {
         let oldest_kept: Option<Uuid> = on_pool!(self, pool => sqlx::query_scalar(
             "select id from provisioning_log where workspace_id = $1 order by id desc limit 1 offset $2",
@@ -89,7 +95,7 @@ impl Store {
         let Some(oldest_kept) = oldest_kept else {
             return Ok(0);
         };
-        Ok(on_pool!(self, pool => sqlx::query(
+        Ok(write_one!(self, pool => sqlx::query(
             "delete from provisioning_log where workspace_id = $1 and id < $2",
         )
         .bind(ws)

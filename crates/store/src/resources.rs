@@ -16,7 +16,7 @@ use crate::roles::load_role_map;
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
 use crate::tx::in_tx;
-use crate::{Store, StoreError, UniqueField, on_pool};
+use crate::{Store, StoreError, UniqueField, chunks, on_pool, placeholders};
 
 /// Binds the workspace and the clause's values, in order.
 macro_rules! bind_all {
@@ -35,17 +35,8 @@ macro_rules! bind_all {
 #[cfg(feature = "testing")]
 pub(crate) use bind_all;
 
-/// Members per statement of a membership change: well under both databases' limits
-/// on bound parameters (32,766 for SQLite, 65,535 for PostgreSQL).
-const MEMBER_CHUNK: usize = 1000;
-
-/// `$first, $first+1, …` for `n` parameters, for an `in (…)` list.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// Most members per statement of a membership change ([`chunks`]).
+const MEMBER_CHUNK: usize = 256;
 
 /// Applies one membership change inside the open transaction `$tx`, a chunk of
 /// members per statement (a 10,000-member PATCH is a few dozen statements, not
@@ -79,7 +70,7 @@ macro_rules! member_change {
                     .rows_affected();
                 changed |= n > 0;
             }
-            for chunk in removes.chunks(MEMBER_CHUNK) {
+            for chunk in chunks(&removes, MEMBER_CHUNK) {
                 let sql = format!(
                     "delete from group_members where group_id = $1 and user_id in ({})",
                     placeholders(2, chunk.len())
@@ -93,7 +84,7 @@ macro_rules! member_change {
             let mut seen = std::collections::HashSet::new();
             let adds: Vec<Uuid> = adds.into_iter().filter(|u| seen.insert(*u)).collect();
             let mut known = std::collections::HashSet::new();
-            for chunk in adds.chunks(MEMBER_CHUNK) {
+            for chunk in chunks(&adds, MEMBER_CHUNK) {
                 let sql = format!(
                     "select id from users where workspace_id = $1 and id in ({})",
                     placeholders(2, chunk.len())
@@ -109,7 +100,7 @@ macro_rules! member_change {
             if !unknown.is_empty() {
                 return Err(StoreError::UnknownMembers(unknown));
             }
-            for chunk in adds.chunks(MEMBER_CHUNK) {
+            for chunk in chunks(&adds, MEMBER_CHUNK) {
                 let rows = (0..chunk.len())
                     .map(|i| format!("($1, ${}, $2)", i + 3))
                     .collect::<Vec<_>>()
@@ -341,7 +332,7 @@ const COLUMNS: &str = "id, doc, version, created_at, updated_at";
 impl Store {
     /// Creates a user. `Conflict(UserName)` when the `userName` exists in the
     /// workspace in any case (RFC 7643 §4.1.1: userName is not case-exact).
-    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %change.workspace))]
     pub async fn create_user(
         &self,
         change: &Change<'_>,
@@ -410,7 +401,7 @@ impl Store {
     /// concurrent modifications of one resource serialise instead of losing one.
     /// `if_match`: the version the client last saw (`VersionMismatch` if stale).
     /// The version only moves when the document or membership really changed.
-    #[tracing::instrument(skip_all, fields(workspace.id = %who.workspace, resource.id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %who.workspace, resource.id = %id))]
     pub async fn modify<E>(
         &self,
         kind: ResourceKind,
@@ -509,7 +500,7 @@ impl Store {
 
     /// Deletes a resource (its memberships go with it) and records it in the audit
     /// trail, which outlives the resource. `NotFound` if absent.
-    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace, resource.id = %id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %change.workspace, resource.id = %id))]
     pub async fn delete_resource(
         &self,
         kind: ResourceKind,
@@ -590,7 +581,7 @@ impl Store {
 
     /// Creates a group with its initial members. `Conflict(GroupDisplayName)` when
     /// the name exists in any case; `UnknownMembers` when a member is not a user here.
-    #[tracing::instrument(skip_all, fields(workspace.id = %change.workspace))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %change.workspace))]
     pub async fn create_group(
         &self,
         change: &Change<'_>,
@@ -683,7 +674,7 @@ impl Store {
     /// `displayName`, `emails.value`, `active`) are answered by SQL alone; any other
     /// filter is narrowed by those conjuncts in SQL and then evaluated in memory with
     /// the filter's own reference semantics, so every filter gives exact results.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn list(
         &self,
         kind: ResourceKind,

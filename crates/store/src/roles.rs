@@ -6,6 +6,7 @@ use scim::roles::RoleMap;
 use time::OffsetDateTime;
 
 use crate::ts::Ts;
+use crate::tx::write_one;
 use crate::{Store, StoreError, on_pool};
 
 /// Reads the workspace's [`RoleMap`] on `$exec` (a pool, or `&mut *tx` inside a
@@ -15,17 +16,20 @@ use crate::{Store, StoreError, on_pool};
 macro_rules! load_role_map {
     ($exec:expr, $ws:expr) => {
         async {
-            let default: Option<String> =
-                sqlx::query_scalar("select default_app_role from workspaces where id = $1")
-                    .bind($ws)
-                    .fetch_one($exec)
-                    .await?;
-            let mappings: Vec<(String, String)> = sqlx::query_as(
-                "select idp_value, app_role from role_mappings where workspace_id = $1 order by idp_value",
+            // One statement (it runs inside every user write): the workspace row, joined
+            // to its mappings if it has any; no row at all for an unknown workspace.
+            let rows: Vec<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+                "select w.default_app_role, m.idp_value, m.app_role from workspaces w \
+                 left join role_mappings m on m.workspace_id = w.id where w.id = $1 order by m.idp_value",
             )
             .bind($ws)
             .fetch_all($exec)
             .await?;
+            let default = rows.first().ok_or(sqlx::Error::RowNotFound)?.0.clone();
+            let mappings = rows
+                .into_iter()
+                .filter_map(|(_, idp, app)| idp.zip(app))
+                .collect();
             Ok::<_, sqlx::Error>(scim::roles::RoleMap { mappings, default })
         }
         .await
@@ -42,7 +46,7 @@ impl Store {
 
     /// Maps `idp_value` to `app_role`, replacing the value's earlier mapping.
     /// `NotFound` for an unknown workspace.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn set_role_mapping(
         &self,
         ws: &str,
@@ -51,7 +55,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         self.workspace(ws).await?;
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "insert into role_mappings (workspace_id, idp_value, app_role, created_at) values ($1, $2, $3, $4) \
              on conflict (workspace_id, idp_value) do update set app_role = excluded.app_role",
         )
@@ -66,9 +70,9 @@ impl Store {
     }
 
     /// Removes the mapping of `idp_value`. `NotFound` if there is none.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn remove_role_mapping(&self, ws: &str, idp_value: &str) -> Result<(), StoreError> {
-        let n = on_pool!(self, pool => sqlx::query(
+        let n = write_one!(self, pool => sqlx::query(
             "delete from role_mappings where workspace_id = $1 and idp_value = $2",
         )
         .bind(ws)
@@ -84,13 +88,13 @@ impl Store {
 
     /// Sets (or with `None` clears) the role of users whose values match no
     /// mapping. `NotFound` for an unknown workspace.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn set_default_app_role(
         &self,
         ws: &str,
         app_role: Option<&str>,
     ) -> Result<(), StoreError> {
-        let n = on_pool!(self, pool => sqlx::query(
+        let n = write_one!(self, pool => sqlx::query(
             "update workspaces set default_app_role = $2 where id = $1",
         )
         .bind(ws)

@@ -206,7 +206,7 @@ impl Store {
     }
 
     /// Changes seat settings. `NotFound` for an unknown workspace.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn update_seat_settings(
         &self,
         ws: &str,
@@ -232,7 +232,7 @@ impl Store {
 
     /// An admin buys `quantity` seats (beyond the auto-charge cap if they like): one
     /// ledger row with cause `admin`, in the same transaction as the new count.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
     pub async fn buy_seats(
         &self,
         ws: &str,

@@ -3,6 +3,7 @@ use uuid::Uuid;
 
 use crate::console::{SETTINGS_COLUMNS, ScimSettings};
 use crate::ts::Ts;
+use crate::tx::write_one;
 use crate::{Store, StoreError, UniqueField, on_pool};
 
 /// A workspace bearer token as stored: never the token itself, only its hash.
@@ -42,7 +43,7 @@ const COLUMNS: &str = "id, workspace_id, name, created_at, expires_at, last_used
 impl Store {
     /// Stores a new token. `NotFound` if the workspace does not exist,
     /// `Conflict(TokenName)` if a live token already has this name.
-    #[tracing::instrument(skip_all, fields(workspace.id = %t.workspace_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %t.workspace_id))]
     pub async fn create_token(&self, t: &NewToken<'_>) -> Result<TokenRecord, StoreError> {
         self.workspace(t.workspace_id).await?;
         let sql = format!(
@@ -71,7 +72,7 @@ impl Store {
     }
 
     /// Revokes the live token with this name. `NotFound` if there is none.
-    #[tracing::instrument(skip_all, fields(workspace.id = %workspace_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %workspace_id))]
     pub async fn revoke_token(
         &self,
         workspace_id: &str,
@@ -111,7 +112,7 @@ impl Store {
         now: OffsetDateTime,
         granularity: time::Duration,
     ) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query(
+        write_one!(self, pool => sqlx::query(
             "update workspace_tokens set last_used_at = $2 \
              where id = $1 and (last_used_at is null or last_used_at < $3)",
         )

@@ -28,3 +28,30 @@ macro_rules! in_tx {
     };
 }
 pub(crate) use in_tx;
+
+/// Runs one write statement, `$body` with `$conn` as its executor, evaluating to
+/// `Result<_, StoreError>` (the body's error converts). On SQLite the statement joins
+/// the writer's batch like a transaction would, so it never waits in SQLite's busy
+/// handler behind an open batch, and the result comes back once the batch is
+/// durable; a failed statement undoes only itself, so it needs no savepoint.
+/// PostgreSQL runs it on the pool, a transaction of its own.
+macro_rules! write_one {
+    ($store:expr, $conn:ident => $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite(db) => {
+                async {
+                    let mut turn = db.writer.turn(&db.pool).await?;
+                    let out = {
+                        let $conn = turn.conn()?;
+                        $body
+                    }?;
+                    turn.durable().await?;
+                    Ok::<_, $crate::StoreError>(out)
+                }
+                .await
+            }
+            $crate::Store::Postgres($conn) => $body.map_err($crate::StoreError::from),
+        }
+    };
+}
+pub(crate) use write_one;

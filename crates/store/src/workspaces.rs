@@ -1,6 +1,7 @@
 use time::OffsetDateTime;
 
 use crate::ts::Ts;
+use crate::tx::write_one;
 use crate::{Store, StoreError, UniqueField, on_pool};
 
 /// A tenant of the gateway: one customer's directory, reached through its own credentials.
@@ -14,16 +15,16 @@ pub struct Workspace {
 
 impl Store {
     /// Creates a workspace. `Conflict(WorkspaceId)` if the id is taken.
-    #[tracing::instrument(skip_all, fields(workspace.id = %ws.id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws.id))]
     pub async fn create_workspace(&self, ws: &Workspace) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("insert into workspaces (id, name, created_at) values ($1, $2, $3)")
+        write_one!(self, pool => sqlx::query("insert into workspaces (id, name, created_at) values ($1, $2, $3)")
             .bind(&ws.id)
             .bind(&ws.name)
             .bind(Ts(ws.created_at))
             .execute(pool)
             .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| StoreError::classify(e, Some(UniqueField::WorkspaceId)))?;
+            .map(drop)
+            .map_err(|e| StoreError::classify(e, Some(UniqueField::WorkspaceId))))?;
         Ok(())
     }
 

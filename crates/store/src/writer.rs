@@ -17,7 +17,7 @@
 
 use std::sync::{Arc, Weak};
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{Mutex, MutexGuard, Notify, watch};
 
 use crate::StoreError;
@@ -82,15 +82,20 @@ pub(crate) struct Turn<'w> {
 }
 
 impl Turn<'_> {
-    /// A savepoint in the open batch for this writer's statements. Dropped without
-    /// [`Transaction::commit`], it rolls back to where this writer began.
-    pub(crate) async fn savepoint(&mut self) -> Result<Transaction<'_, Sqlite>, StoreError> {
+    /// The open batch's connection, for a single statement.
+    pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
         let tx = self
             .batch
             .tx
             .as_mut()
             .ok_or_else(|| StoreError::Internal("no open batch".into()))?;
-        Ok(sqlx::Connection::begin(&mut **tx).await?)
+        Ok(&mut **tx)
+    }
+
+    /// A savepoint in the open batch for this writer's statements. Dropped without
+    /// [`Transaction::commit`], it rolls back to where this writer began.
+    pub(crate) async fn savepoint(&mut self) -> Result<Transaction<'_, Sqlite>, StoreError> {
+        Ok(sqlx::Connection::begin(self.conn()?).await?)
     }
 
     /// Ends the turn (the next writer may run) and waits until the batch holding
