@@ -15,9 +15,11 @@ use crate::http::metrics::Metrics;
 /// Entries kept per workspace; older ones are pruned.
 pub(crate) const KEEP_PER_WORKSPACE: u32 = 10_000;
 /// Entries waiting to be written; beyond this, new ones are dropped and counted.
-const QUEUE: usize = 4096;
+const QUEUE: usize = 16_384;
 /// Most entries written in one transaction.
-const BATCH: usize = 256;
+const BATCH: usize = 1024;
+/// How long a batch may gather entries before it is written.
+const GATHER: Duration = Duration::from_millis(100);
 /// A workspace is pruned at most this often.
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
@@ -219,6 +221,17 @@ pub(crate) async fn write(store: Store, mut rx: mpsc::Receiver<LogEntry>, metric
     let mut batch = Vec::with_capacity(BATCH);
     let mut pruned: HashMap<String, Instant> = HashMap::new();
     while rx.recv_many(&mut batch, BATCH).await > 0 {
+        // Gather a little longer: one commit then carries many requests, and every
+        // commit empties the page cache of each read connection (SQLite), so
+        // committing per request would slow the reads that are being logged.
+        let deadline = tokio::time::Instant::now() + GATHER;
+        while batch.len() < BATCH {
+            let room = BATCH - batch.len();
+            match tokio::time::timeout_at(deadline, rx.recv_many(&mut batch, room)).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
         if let Err(e) = store.append_log(&batch).await {
             tracing::warn!(error = %e, entries = batch.len(), "provisioning log entries lost");
             metrics.record_provlog_dropped(batch.len() as u64);

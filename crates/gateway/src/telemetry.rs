@@ -20,6 +20,9 @@ pub fn init(format: LogFormat) {
             .json()
             .flatten_event(true)
             .with_current_span(true)
+            // The request span carries method, route, request id and workspace; the
+            // list of every enclosing span repeated it on each line.
+            .with_span_list(false)
             .try_init(),
     };
 }
