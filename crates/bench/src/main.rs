@@ -10,6 +10,7 @@
 mod gateway;
 mod load;
 mod oauth;
+mod plot;
 mod report;
 mod scim;
 
@@ -63,6 +64,9 @@ struct Args {
     /// Markdown file with the results table.
     #[arg(long)]
     doc: Option<PathBuf>,
+    /// Writes an SVG of requests/s by dataset size here (needs two or more sizes).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
 /// Request counts and time limits of each step.
@@ -168,6 +172,10 @@ async fn run(args: Args) -> Result<(), String> {
     }
     if let Some(path) = &args.doc {
         report::insert(path, &markdown)?;
+    }
+    if let Some(path) = &args.plot {
+        let svg = plot::svg(&report).ok_or("--plot needs two or more --sizes")?;
+        std::fs::write(path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -169,6 +169,9 @@ impl Store {
                     // crash or power loss never loses an acknowledged write.
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
+                    // Each write is a savepoint in the writer's batch, and a savepoint
+                    // journals the pages it changes: in memory, not a temporary file.
+                    .pragma("temp_store", "memory")
                     .busy_timeout(options.acquire_timeout);
                 // One connection: the writer's batches and the migrations take turns.
                 let pool = SqlitePoolOptions::new()
