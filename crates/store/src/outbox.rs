@@ -36,27 +36,24 @@ macro_rules! emit {
         };
         let payload = String::from_utf8(event.payload())
             .map_err(|e| StoreError::Internal(format!("event payload: {e}")))?;
-        sqlx::query(
+        $tx.later(
             "insert into events (id, workspace_id, event_type, occurred_at, payload) values ($1, $2, $3, $4, $5)",
-        )
-        .bind(event.id).bind($change.workspace).bind(event_type.as_str()).bind($crate::ts::Ts($change.now))
-        .bind(&payload)
-        .execute(&mut *$tx)
-        .await?;
+            $crate::tx::args![event.id, $change.workspace, event_type.as_str(), $crate::ts::Ts($change.now), payload],
+        );
         let hooks: Vec<(Uuid, String)> = sqlx::query_as("select id, events from hooks where workspace_id = $1")
             .bind($change.workspace)
             .fetch_all(&mut *$tx)
             .await?;
         for (hook, filter) in hooks {
             if $crate::outbox::subscribed(&filter, event_type) {
-                sqlx::query(
+                $tx.later(
                     "insert into deliveries (id, workspace_id, event_id, hook_id, state, attempts, next_attempt_at, \
                      created_at) values ($1, $2, $3, $4, $5, 0, $6, $6)",
-                )
-                .bind(Uuid::now_v7()).bind($change.workspace).bind(event.id).bind(hook)
-                .bind($crate::outbox::PENDING).bind($crate::ts::Ts($change.now))
-                .execute(&mut *$tx)
-                .await?;
+                    $crate::tx::args![
+                        Uuid::now_v7(), $change.workspace, event.id, hook, $crate::outbox::PENDING,
+                        $crate::ts::Ts($change.now)
+                    ],
+                );
             }
         }
     }};

@@ -15,7 +15,7 @@ use crate::outbox::{emit, group_data, merge, user_data};
 use crate::roles::load_role_map;
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
-use crate::tx::in_tx;
+use crate::tx::{args, in_tx};
 use crate::{Store, StoreError, UniqueField, chunks, on_pool, placeholders};
 
 /// Binds the workspace and the clause's values, in order.
@@ -150,35 +150,31 @@ pub struct AuditEvent {
 macro_rules! write_emails {
     ($tx:ident, $ws:expr, $user:expr, $emails:expr) => {
         for email in $emails {
-            sqlx::query(
+            $tx.later(
                 "insert into user_emails (user_id, workspace_id, value_norm) values ($1, $2, $3)",
-            )
-            .bind($user)
-            .bind($ws)
-            .bind(email)
-            .execute(&mut *$tx)
-            .await?;
+                $crate::tx::args![$user, $ws, email],
+            );
         }
     };
 }
 
-/// Writes one audit row inside the open transaction `$tx`.
+/// Writes one audit row with the open transaction `$tx` (deferred, [`crate::tx::Tx::later`]).
 macro_rules! audit {
     ($tx:ident, $change:expr, $action:expr, $kind:expr, $id:expr, $name:expr) => {
-        sqlx::query(
+        $tx.later(
             "insert into audit_events (id, workspace_id, occurred_at, actor, action, resource_type, resource_id, \
              resource_name) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            $crate::tx::args![
+                Uuid::now_v7(),
+                $change.workspace,
+                Ts($change.now),
+                $change.actor,
+                $action,
+                $kind,
+                $id,
+                $name
+            ],
         )
-        .bind(Uuid::now_v7())
-        .bind($change.workspace)
-        .bind(Ts($change.now))
-        .bind($change.actor)
-        .bind($action)
-        .bind($kind)
-        .bind($id)
-        .bind($name)
-        .execute(&mut *$tx)
-        .await?
     };
 }
 pub(crate) use audit;
@@ -364,10 +360,8 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
-            sqlx::query("insert into user_sources (user_id, idp) values ($1, $2)")
-                .bind(id).bind(change.idp.as_str())
-                .execute(&mut *tx)
-                .await?;
+            tx.later("insert into user_sources (user_id, idp) values ($1, $2)", args![id, change.idp.as_str()]);
+            tx.later(count_change(ResourceKind::User, 1), args![ws]);
             write_emails!(tx, ws, id, &c.emails_norm);
             Ok(())
         })?;
@@ -476,7 +470,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
-                    sqlx::query("delete from user_emails where user_id = $1").bind(id).execute(&mut *tx).await?;
+                    tx.later("delete from user_emails where user_id = $1", args![id]);
                     write_emails!(tx, ws, id, &c.emails_norm);
                 }
                 ResourceKind::Group => {
@@ -551,6 +545,7 @@ impl Store {
                     (name, data)
                 }
             };
+            tx.later(count_change(kind, -1), args![ws]);
             audit!(tx, change, action.as_str(), kind.name(), id, &name);
             emit!(tx, change, action, data);
             Ok(())
@@ -604,6 +599,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::classify(e, Some(UniqueField::GroupDisplayName)))?;
+            tx.later(count_change(ResourceKind::Group, 1), args![ws]);
             if !members.is_empty() {
                 member_change!(tx, ws, id, &MemberChange::Add(members.to_vec()), now)?;
             }
@@ -691,6 +687,11 @@ impl Store {
             // an empty page past the start could be past the end, so it counts.
             let total = if fetched < q.count && (fetched > 0 || offset == 0) {
                 offset + fetched
+            } else if sql.binds.is_empty() {
+                // Every resource of the workspace: its kept count, not a count(*).
+                let count_sql = format!("select {}_count from workspaces where id = $1", t);
+                let total: i64 = on_pool!(self, pool => sqlx::query_scalar(&count_sql).bind(ws).fetch_one(pool).await)?;
+                u64::try_from(total).unwrap_or(0)
             } else {
                 let count_sql = format!("select count(*) from {t} where {}", sql.text);
                 let total: i64 = on_pool!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), ws, &sql.binds).fetch_one(pool).await)?;
@@ -779,6 +780,12 @@ fn view(row: &ResourceRow) -> Value {
         );
     }
     view
+}
+
+/// The statement that moves the workspace's count of `kind` by `by` (migration 0009).
+fn count_change(kind: ResourceKind, by: i64) -> String {
+    let t = table(kind);
+    format!("update workspaces set {t}_count = {t}_count + ({by}) where id = $1")
 }
 
 pub(crate) fn table(kind: ResourceKind) -> &'static str {

@@ -139,15 +139,14 @@ macro_rules! settle_claim {
             $crate::seats::Claim::Took(s) => Ok(s),
             $crate::seats::Claim::Charged(s) => {
                 let purchased = s.seats_purchased.unwrap_or_default();
-                sqlx::query(
+                $tx.later(
                     "insert into seat_purchases (id, workspace_id, occurred_at, cause, quantity, seats_purchased, actor, \
                      user_id, user_name) values ($1, $2, $3, $4, 1, $5, $6, $7, $8)",
-                )
-                .bind(uuid::Uuid::now_v7()).bind($change.workspace).bind($crate::ts::Ts($change.now))
-                .bind($crate::seats::CAUSE_AUTO_CHARGE).bind(purchased).bind($change.actor)
-                .bind($user).bind($user_name)
-                .execute(&mut *$tx)
-                .await?;
+                    $crate::tx::args![
+                        uuid::Uuid::now_v7(), $change.workspace, $crate::ts::Ts($change.now),
+                        $crate::seats::CAUSE_AUTO_CHARGE, purchased, $change.actor, $user, $user_name
+                    ],
+                );
                 let mut data = s.json();
                 data["user_id"] = serde_json::json!($user);
                 data["user_name"] = serde_json::json!($user_name);

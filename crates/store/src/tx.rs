@@ -1,7 +1,194 @@
-//! Write transactions on either backend.
+//! Write transactions on either backend, and the statements they defer.
 
-/// Runs `$body` (which uses `$tx` as its executor via `&mut *$tx`) in one write
-/// transaction and commits it; a `?` inside the body returns early and the dropped
+use std::fmt::Write as _;
+
+use sqlx::{Postgres, Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::ts::Ts;
+
+/// A value bound to a deferred statement.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Uuid(Uuid),
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    Ts(Ts),
+}
+
+impl From<Uuid> for Arg {
+    fn from(v: Uuid) -> Self {
+        Self::Uuid(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Self::Text(v.to_owned())
+    }
+}
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Self::Text(v.clone())
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Self::Text(v)
+    }
+}
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        Self::OptText(v.map(str::to_owned))
+    }
+}
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Self::Int(v)
+    }
+}
+impl From<Ts> for Arg {
+    fn from(v: Ts) -> Self {
+        Self::Ts(v)
+    }
+}
+
+/// `vec![Arg::from(a), …]`.
+macro_rules! args {
+    ($($a:expr),* $(,)?) => { vec![$($crate::tx::Arg::from($a)),*] };
+}
+pub(crate) use args;
+
+/// Binds `$args` (a `&[Arg]`) in order to `$query`; a macro because the query's type
+/// differs per backend.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::Uuid(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.as_str()),
+                Arg::OptText(v) => q.bind(v.as_deref()),
+                Arg::Int(v) => q.bind(*v),
+                Arg::Ts(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// An open write transaction with the statements it deferred: writes that return
+/// nothing and that nothing later in the transaction reads (audit rows, outbox events
+/// and deliveries, email and source rows). They run in order when the transaction
+/// flushes, before it commits. On SQLite that is one multi-statement text, one round
+/// trip to the connection's worker thread instead of one per statement (in the
+/// single writer, those round trips were most of a create's time: docs/benchmarks.md);
+/// PostgreSQL runs them one by one, as it would have. Statements that can fail in a
+/// way the caller must tell apart (a uniqueness conflict) run at once instead, or the
+/// caller flushes and classifies the error itself.
+pub(crate) struct Tx<'c, DB: sqlx::Database> {
+    tx: Transaction<'c, DB>,
+    later: Vec<(String, Vec<Arg>)>,
+}
+
+impl<'c, DB: sqlx::Database> Tx<'c, DB> {
+    pub(crate) fn new(tx: Transaction<'c, DB>) -> Self {
+        Self {
+            tx,
+            later: Vec::new(),
+        }
+    }
+
+    /// Defers `sql` (numbered `$1…` for its own `args`).
+    pub(crate) fn later(&mut self, sql: impl Into<String>, args: Vec<Arg>) {
+        self.later.push((sql.into(), args));
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Tx<'_, DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Tx<'_, DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.tx
+    }
+}
+
+impl Tx<'_, Sqlite> {
+    /// Runs the deferred statements as one text.
+    pub(crate) async fn flush(&mut self) -> Result<(), sqlx::Error> {
+        if self.later.is_empty() {
+            return Ok(());
+        }
+        let (sql, args) = joined(std::mem::take(&mut self.later));
+        bind_args!(sqlx::query(&sql), &args)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.flush().await?;
+        self.tx.commit().await
+    }
+}
+
+impl Tx<'_, Postgres> {
+    /// Runs the deferred statements one by one: PostgreSQL prepares one statement
+    /// per query.
+    pub(crate) async fn flush(&mut self) -> Result<(), sqlx::Error> {
+        for (sql, args) in std::mem::take(&mut self.later) {
+            bind_args!(sqlx::query(&sql), &args)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.flush().await?;
+        self.tx.commit().await
+    }
+}
+
+/// Statements numbered `$1…` each, as one `;`-separated text numbered across all of
+/// them, and their arguments in that order (sqlx binds `$n` by number in every
+/// statement of a text).
+fn joined(statements: Vec<(String, Vec<Arg>)>) -> (String, Vec<Arg>) {
+    let mut text = String::new();
+    let mut all = Vec::new();
+    for (sql, args) in statements {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        let offset = all.len();
+        let mut rest = sql.as_str();
+        while let Some(at) = rest.find('$') {
+            text.push_str(&rest[..at]);
+            let digits = rest[at + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            match rest[at + 1..at + 1 + digits].parse::<usize>() {
+                Ok(n) => {
+                    let _ = write!(text, "${}", n + offset);
+                }
+                Err(_) => text.push('$'),
+            }
+            rest = &rest[at + 1 + digits..];
+        }
+        text.push_str(rest);
+        all.extend(args);
+    }
+    (text, all)
+}
+
+/// Runs `$body` (which uses `$tx`, a [`Tx`], as its executor via `&mut *$tx`) in one
+/// write transaction, flushes what it deferred and commits it; a `?` inside the body returns early and the dropped
 /// transaction rolls back. On SQLite the transaction is a savepoint in the
 /// in-process writer's batch, which began with `BEGIN IMMEDIATE`, so a transaction
 /// that reads and then writes holds the write lock up front instead of failing with
@@ -12,14 +199,14 @@ macro_rules! in_tx {
         match $store {
             $crate::Store::Sqlite(db) => {
                 let mut turn = db.writer.turn(&db.pool).await?;
-                let mut $tx = turn.savepoint().await?;
+                let mut $tx = $crate::tx::Tx::new(turn.savepoint().await?);
                 let out = $body;
                 $tx.commit().await?;
                 turn.durable().await?;
                 out
             }
             $crate::Store::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
+                let mut $tx = $crate::tx::Tx::new(pool.begin().await?);
                 let out = $body;
                 $tx.commit().await?;
                 out
@@ -55,3 +242,32 @@ macro_rules! write_one {
     };
 }
 pub(crate) use write_one;
+
+#[cfg(test)]
+mod tests {
+    use super::{Arg, joined};
+
+    #[test]
+    fn joined_statements_number_their_parameters_across_the_text() {
+        let (text, args) = joined(vec![
+            ("insert into a values ($1, $2)".into(), args!["x", 1_i64]),
+            ("insert into b values ($2, $1, $1)".into(), args!["y", "z"]),
+            ("delete from c".into(), Vec::new()),
+        ]);
+        assert_eq!(
+            text,
+            "insert into a values ($1, $2); insert into b values ($4, $3, $3); delete from c"
+        );
+        assert_eq!(args.len(), 4);
+        assert!(matches!(&args[2], Arg::Text(t) if t == "y"));
+    }
+
+    #[test]
+    fn a_dollar_without_digits_is_kept() {
+        let (text, _) = joined(vec![
+            ("select 1".into(), Vec::new()),
+            ("select '$x', $1".into(), args![1_i64]),
+        ]);
+        assert_eq!(text, "select 1; select '$x', $1");
+    }
+}

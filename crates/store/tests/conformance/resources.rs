@@ -546,9 +546,83 @@ async fn keyset_pages_are_offset_pages(store: Store) {
     );
 }
 
+/// `totalResults` of an unfiltered page comes from the workspace's kept counts: they
+/// follow creates and deletes, and a create that fails changes nothing.
+async fn unfiltered_totals_follow_creates_and_deletes(store: Store) {
+    ws(&store, "acme").await;
+    ws(&store, "globex").await;
+    let total = |kind| {
+        let store = &store;
+        async move {
+            let q = ListQuery {
+                filter: None,
+                start_index: 1,
+                count: 1,
+                sort: None,
+            };
+            store.list(kind, "acme", q).await.unwrap().total
+        }
+    };
+    let mut users = Vec::new();
+    for i in 0..4 {
+        let id = Uuid::now_v7();
+        let name = format!("t{i}@x.com");
+        store
+            .create_user(&ch("acme"), id, &user(&name, &name))
+            .await
+            .unwrap();
+        users.push(id);
+    }
+    store
+        .create_user(&ch("globex"), Uuid::now_v7(), &user("t0@x.com", "t0@x.com"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_user(&ch("acme"), Uuid::now_v7(), &user("T1@x.com", "x@x.com"))
+            .await,
+        Err(StoreError::Conflict(UniqueField::UserName))
+    ));
+    assert_eq!(total(User).await, 4);
+    store
+        .delete_resource(User, &ch("acme"), users[1])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .delete_resource(User, &ch("acme"), users[1])
+            .await
+            .is_err()
+    );
+    assert_eq!(total(User).await, 3);
+    let groups: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+    for (i, g) in groups.iter().enumerate() {
+        let doc = json!({"displayName": format!("Team {i}")});
+        store
+            .create_group(&ch("acme"), *g, &doc, &users[..1])
+            .await
+            .unwrap();
+    }
+    store
+        .delete_resource(Group, &ch("acme"), groups[0])
+        .await
+        .unwrap();
+    assert_eq!(total(Group).await, 2);
+    // The counts agree with a count of the rows (a filter that SQL answers with one).
+    let f = filter(User, "userName pr");
+    let q = ListQuery {
+        filter: Some(&f),
+        start_index: 1,
+        count: 1,
+        sort: None,
+    };
+    assert_eq!(store.list(User, "acme", q).await.unwrap().total, 3);
+}
+
 crate::both_backends!(
     users_are_unique_by_user_name_in_any_case,
     keyset_pages_are_offset_pages,
+    unfiltered_totals_follow_creates_and_deletes,
     indexed_and_in_memory_filters_agree,
     modify_is_versioned_and_all_or_nothing,
     groups_membership_rows,
