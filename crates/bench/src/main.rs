@@ -107,7 +107,7 @@ impl Budget {
                 reads: plan(30_000, 32, 8),
                 writes: plan(5_000, 16, 8),
                 pages: plan(2_000, 1, 8),
-                creates: plan(u64::MAX, 32, 300),
+                creates: plan(u64::MAX, 32, 600),
                 codes: 2_000,
                 big_group_reads: plan(20, 2, 20),
                 seed_per_workspace: 20,

@@ -38,9 +38,8 @@ pub(crate) use bind_all;
 /// Most members per statement of a membership change ([`chunks`]).
 const MEMBER_CHUNK: usize = 256;
 
-/// Applies one membership change inside the open transaction `$tx`, a chunk of
-/// members per statement (a 10,000-member PATCH is a few dozen statements, not
-/// 20,000); evaluates to `Result<bool, StoreError>`, true if any row changed.
+/// Applies one membership change inside the open transaction `$tx`, many members per
+/// statement (a 10,000-member PATCH is a few statements, not 20,000); evaluates to `Result<bool, StoreError>`, true if any row changed.
 /// Members must be users of the workspace (`UnknownMembers` otherwise, in the
 /// order sent). A macro because the transaction's type differs per backend.
 macro_rules! member_change {
@@ -51,14 +50,24 @@ macro_rules! member_change {
                 MemberChange::Remove(users) => (Vec::new(), users.clone(), false),
                 MemberChange::RemoveAll => (Vec::new(), Vec::new(), true),
                 MemberChange::Replace(wanted) => {
-                    let current: Vec<Uuid> = sqlx::query_scalar("select user_id from group_members where group_id = $1")
-                        .bind($group)
-                        .fetch_all(&mut *$tx)
-                        .await?;
+                    let current: Vec<Uuid> =
+                        sqlx::query_scalar("select user_id from group_members where group_id = $1")
+                            .bind($group)
+                            .fetch_all(&mut *$tx)
+                            .await?;
                     let current: std::collections::HashSet<Uuid> = current.into_iter().collect();
-                    let wanted_set: std::collections::HashSet<Uuid> = wanted.iter().copied().collect();
-                    let new = wanted.iter().filter(|u| !current.contains(u)).copied().collect();
-                    (new, current.difference(&wanted_set).copied().collect(), false)
+                    let wanted_set: std::collections::HashSet<Uuid> =
+                        wanted.iter().copied().collect();
+                    let new = wanted
+                        .iter()
+                        .filter(|u| !current.contains(u))
+                        .copied()
+                        .collect();
+                    (
+                        new,
+                        current.difference(&wanted_set).copied().collect(),
+                        false,
+                    )
                 }
             };
             let mut changed = false;
@@ -70,54 +79,132 @@ macro_rules! member_change {
                     .rows_affected();
                 changed |= n > 0;
             }
-            for chunk in chunks(&removes, MEMBER_CHUNK) {
-                let sql = format!(
-                    "delete from group_members where group_id = $1 and user_id in ({})",
-                    placeholders(2, chunk.len())
-                );
-                let mut q = sqlx::query(&sql).bind($group);
-                for user in chunk {
-                    q = q.bind(*user);
-                }
-                changed |= q.execute(&mut *$tx).await?.rows_affected() > 0;
-            }
+            changed |= $tx.remove_members($group, &removes).await? > 0;
             let mut seen = std::collections::HashSet::new();
             let adds: Vec<Uuid> = adds.into_iter().filter(|u| seen.insert(*u)).collect();
-            let mut known = std::collections::HashSet::new();
-            for chunk in chunks(&adds, MEMBER_CHUNK) {
-                let sql = format!(
-                    "select id from users where workspace_id = $1 and id in ({})",
-                    placeholders(2, chunk.len())
-                );
-                let mut q = sqlx::query_scalar(&sql).bind($ws);
-                for user in chunk {
-                    q = q.bind(*user);
-                }
-                let found: Vec<Uuid> = q.fetch_all(&mut *$tx).await?;
-                known.extend(found);
-            }
-            let unknown: Vec<String> = adds.iter().filter(|u| !known.contains(*u)).map(Uuid::to_string).collect();
+            let known: std::collections::HashSet<Uuid> =
+                $tx.known_users($ws, &adds).await?.into_iter().collect();
+            let unknown: Vec<String> = adds
+                .iter()
+                .filter(|u| !known.contains(*u))
+                .map(Uuid::to_string)
+                .collect();
             if !unknown.is_empty() {
                 return Err(StoreError::UnknownMembers(unknown));
             }
-            for chunk in chunks(&adds, MEMBER_CHUNK) {
-                let rows = (0..chunk.len())
-                    .map(|i| format!("($1, ${}, $2)", i + 3))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = format!(
-                    "insert into group_members (group_id, user_id, created_at) values {rows} on conflict do nothing"
-                );
-                let mut q = sqlx::query(&sql).bind($group).bind(Ts($now));
-                for user in chunk {
-                    q = q.bind(*user);
-                }
-                changed |= q.execute(&mut *$tx).await?.rows_affected() > 0;
-            }
+            changed |= $tx.add_members($group, &adds, $now).await? > 0;
             Ok::<bool, StoreError>(changed)
         }
         .await
     };
+}
+
+// Membership rows by the set. The dialects differ on purpose: PostgreSQL takes the
+// whole set as one array parameter (`= any($2)`, `unnest`), one statement with one
+// plan whatever the set's size; SQLite has no array type, so it gets `in (…)` lists
+// and multi-row inserts in chunks ([`chunks`]).
+impl crate::tx::Tx<'_, sqlx::Sqlite> {
+    async fn remove_members(&mut self, group: Uuid, users: &[Uuid]) -> Result<u64, sqlx::Error> {
+        let mut n = 0;
+        for chunk in chunks(users, MEMBER_CHUNK) {
+            let sql = format!(
+                "delete from group_members where group_id = $1 and user_id in ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(group);
+            for user in chunk {
+                q = q.bind(*user);
+            }
+            n += q.execute(&mut **self).await?.rows_affected();
+        }
+        Ok(n)
+    }
+
+    async fn known_users(&mut self, ws: &str, users: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+        let mut known = Vec::new();
+        for chunk in chunks(users, MEMBER_CHUNK) {
+            let sql = format!(
+                "select id from users where workspace_id = $1 and id in ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query_scalar::<_, Uuid>(&sql).bind(ws);
+            for user in chunk {
+                q = q.bind(*user);
+            }
+            known.extend(q.fetch_all(&mut **self).await?);
+        }
+        Ok(known)
+    }
+
+    async fn add_members(
+        &mut self,
+        group: Uuid,
+        users: &[Uuid],
+        now: OffsetDateTime,
+    ) -> Result<u64, sqlx::Error> {
+        let mut n = 0;
+        for chunk in chunks(users, MEMBER_CHUNK) {
+            let rows = (0..chunk.len())
+                .map(|i| format!("($1, ${}, $2)", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "insert into group_members (group_id, user_id, created_at) values {rows} on conflict do nothing"
+            );
+            let mut q = sqlx::query(&sql).bind(group).bind(Ts(now));
+            for user in chunk {
+                q = q.bind(*user);
+            }
+            n += q.execute(&mut **self).await?.rows_affected();
+        }
+        Ok(n)
+    }
+}
+
+impl crate::tx::Tx<'_, sqlx::Postgres> {
+    async fn remove_members(&mut self, group: Uuid, users: &[Uuid]) -> Result<u64, sqlx::Error> {
+        if users.is_empty() {
+            return Ok(0);
+        }
+        let r = sqlx::query("delete from group_members where group_id = $1 and user_id = any($2)")
+            .bind(group)
+            .bind(users)
+            .execute(&mut **self)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    async fn known_users(&mut self, ws: &str, users: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar("select id from users where workspace_id = $1 and id = any($2)")
+            .bind(ws)
+            .bind(users)
+            .fetch_all(&mut **self)
+            .await
+    }
+
+    async fn add_members(
+        &mut self,
+        group: Uuid,
+        users: &[Uuid],
+        now: OffsetDateTime,
+    ) -> Result<u64, sqlx::Error> {
+        if users.is_empty() {
+            return Ok(0);
+        }
+        let r = sqlx::query(
+            "insert into group_members (group_id, user_id, created_at) \
+             select $1, u, $3 from unnest($2::uuid[]) as u on conflict do nothing",
+        )
+        .bind(group)
+        .bind(users)
+        .bind(Ts(now))
+        .execute(&mut **self)
+        .await?;
+        Ok(r.rows_affected())
+    }
 }
 
 /// Who changes what, when: the workspace, the credential acting (for the audit
@@ -640,24 +727,39 @@ impl Store {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let list = placeholders(2, ids.len());
+        // The ids as one array on PostgreSQL (one statement text and plan for any page),
+        // as an `in (…)` list on SQLite, which has no array type.
+        let set = match self {
+            Self::Sqlite(_) => format!("in ({})", placeholders(2, ids.len())),
+            Self::Postgres(_) => "= any($2)".to_owned(),
+        };
         let sql = match kind {
             ResourceKind::Group => format!(
                 "select m.group_id, u.id, u.user_name from group_members m join users u on u.id = m.user_id \
-                 where u.workspace_id = $1 and m.group_id in ({list}) order by m.group_id, u.id"
+                 where u.workspace_id = $1 and m.group_id {set} order by m.group_id, u.id"
             ),
             ResourceKind::User => format!(
                 "select m.user_id, g.id, g.display_name from group_members m join groups g on g.id = m.group_id \
-                 where g.workspace_id = $1 and m.user_id in ({list}) order by m.user_id, g.id"
+                 where g.workspace_id = $1 and m.user_id {set} order by m.user_id, g.id"
             ),
         };
-        let rows: Vec<(Uuid, Uuid, String)> = on_pool!(self, pool => {
-            let mut q = sqlx::query_as(&sql).bind(ws);
-            for id in ids {
-                q = q.bind(*id);
+        let rows: Vec<(Uuid, Uuid, String)> = match self {
+            Self::Sqlite(db) => {
+                let mut q = sqlx::query_as(&sql).bind(ws);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                let mut reader = db.readers.acquire().await?;
+                q.fetch_all(&mut *reader).await?
             }
-            q.fetch_all(pool).await
-        })?;
+            Self::Postgres(pool) => {
+                sqlx::query_as(&sql)
+                    .bind(ws)
+                    .bind(ids)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
         let mut related: HashMap<Uuid, Vec<(Uuid, String)>> = HashMap::new();
         for (of, id, name) in rows {
             related.entry(of).or_default().push((id, name));
@@ -689,7 +791,7 @@ impl Store {
                 offset + fetched
             } else if sql.binds.is_empty() {
                 // Every resource of the workspace: its kept count, not a count(*).
-                let count_sql = format!("select {}_count from workspaces where id = $1", t);
+                let count_sql = format!("select {t}_count from workspaces where id = $1");
                 let total: i64 = on_pool!(self, pool => sqlx::query_scalar(&count_sql).bind(ws).fetch_one(pool).await)?;
                 u64::try_from(total).unwrap_or(0)
             } else {
