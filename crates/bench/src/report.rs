@@ -139,18 +139,16 @@ pub fn load_average() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// CPU model and count, from `/proc/cpuinfo`.
+/// CPU model and count, from `/proc/cpuinfo`: the machine's cores, not the client's
+/// affinity (`taskset` pins the tool to one core, which `available_parallelism` reports).
 fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpus = info.lines().filter(|l| l.starts_with("processor")).count();
+    let model = info
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or_else(|| "unknown CPU".into(), |(_, v)| v.trim().to_owned());
     format!("{cpus} × {model}")
 }
 
