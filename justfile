@@ -24,10 +24,14 @@ ci:
 migration NAME:
     scripts/new-migration.sh {{NAME}}
 
-# Every benchmark scenario, both backends, 10k and 100k users (~12 min); rewrites
+# Every benchmark scenario, both backends, 10k and 100k users (~10 min); rewrites
 # the results in docs/benchmarks.md. Extra arguments go to scimgate-bench.
 bench *ARGS:
     scripts/bench.sh {{ARGS}}
+
+# perf profile of the release gateway under lookups or creates: just profile lookup 10
+profile KIND *ARGS:
+    scripts/profile.sh {{KIND}} {{ARGS}}
 
 # A one-to-two-minute smoke run of the same scenarios; changes no file.
 bench-quick *ARGS:

@@ -3,7 +3,7 @@
 # runs every scenario against the real binary on SQLite and PostgreSQL, with the load
 # client pinned to one core (taskset -c 0).
 #
-#   scripts/bench.sh          full run: 10k and 100k users, both backends (~12 min);
+#   scripts/bench.sh          full run: 10k and 100k users, both backends (~10 min);
 #                             rewrites the results block of docs/benchmarks.md,
 #                             docs/benchmarks.json and docs/benchmarks.svg
 #   scripts/bench.sh --quick  smoke run: 1k and 10k users, small counts (~1–2 min);
