@@ -156,8 +156,8 @@ impl Tx<'_, Postgres> {
 }
 
 /// Statements numbered `$1…` each, as one `;`-separated text numbered across all of
-/// them, and their arguments in that order (sqlx binds `$n` by number in every
-/// statement of a text).
+/// them, and their arguments in that order (sqlx's SQLite driver binds `$n` by number
+/// in every statement of a text; upstream calls that deprecated, docs/dependencies.md).
 fn joined(statements: Vec<(String, Vec<Arg>)>) -> (String, Vec<Arg>) {
     let mut text = String::new();
     let mut all = Vec::new();
