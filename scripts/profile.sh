@@ -6,8 +6,9 @@
 #   scripts/profile.sh lookup [SECONDS] [USERS]    default 10 s, 10000 users
 #   scripts/profile.sh create [SECONDS] [USERS]
 #
-# Prints perf's share of samples by shared object and the top symbols; perf.data stays
-# in the temporary directory it names. Needs perf (linux-perf) and wrk (Debian).
+# Prints perf's share of samples by thread and object and the top symbols; perf.data
+# (and, with inferno installed, `cargo install inferno`, a flame graph) stays in the
+# temporary directory it names. Needs perf (linux-perf) and wrk (Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:?lookup or create}
@@ -45,11 +46,16 @@ EOF
 KIND=$kind USERS=$users taskset -c 0 wrk -t1 -c32 -d"${secs}s" -s "$dir/load.lua" \
   -H "Authorization: Bearer $token" "$base" >"$dir/wrk.txt" &
 wrk_pid=$!
-perf record -F 999 -g -p "$GW_PID" -o "$dir/perf.data" -- sleep "$secs" 2>/dev/null
+# DWARF call graphs: the release build keeps no frame pointers.
+perf record -F 499 --call-graph dwarf,16384 -p "$GW_PID" -o "$dir/perf.data" -- sleep "$secs" 2>/dev/null
 wait "$wrk_pid"
 cat "$dir/wrk.txt"
 # Samples by thread (tokio's workers, sqlx's SQLite worker threads) and object, then by symbol.
 report() { perf report -i "$dir/perf.data" --no-children --stdio -g none "$@" 2>/dev/null | grep -v -e '^#' -e '^$'; }
 report --sort comm,dso | head -12 || true
 report --sort sym | head -40 || true
+if command -v inferno-flamegraph >/dev/null; then
+  perf script -i "$dir/perf.data" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph >"$dir/flamegraph.svg"
+  echo "flame graph: $dir/flamegraph.svg"
+fi
 echo "perf data: $dir/perf.data"
