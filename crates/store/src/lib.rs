@@ -50,7 +50,7 @@ pub use outbox::{
     AttemptResult, DEAD, DELIVERED, DeliveryRecord, DueDelivery, Hook, PENDING, StoredEvent,
 };
 pub use provlog::{LogEntry, LogPage, LogQuery};
-pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, ResourceRow};
+pub use resources::{AuditEvent, Change, ListQuery, MemberChange, Page, Related, ResourceRow};
 pub use seats::{CAUSE_ADMIN, CAUSE_AUTO_CHARGE, SeatPurchase, SeatSettings, SeatStatus};
 pub use tokens::{NewToken, ScimToken, TokenRecord};
 pub use url::{Backend, DatabaseUrl};

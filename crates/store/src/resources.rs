@@ -292,6 +292,27 @@ pub struct ResourceRow {
     pub updated_at: OffsetDateTime,
 }
 
+/// What each resource of a page is related to ([`Store::related`]), by its id.
+pub type Related = HashMap<Uuid, Vec<(Uuid, String)>>;
+
+/// A page's row with its related resources as JSON ([`Store::related_column`]).
+#[derive(sqlx::FromRow)]
+struct RawRelated {
+    #[sqlx(flatten)]
+    row: RawRow,
+    related: String,
+}
+
+/// The `[[id, name], …]` of [`Store::related_column`].
+fn related_list(json: &str) -> Result<Vec<(Uuid, String)>, StoreError> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::Internal(format!("related resources: {e}"));
+    let pairs: Vec<(String, String)> = serde_json::from_str(json).map_err(|e| bad(&e))?;
+    pairs
+        .into_iter()
+        .map(|(id, name)| Ok((Uuid::parse_str(&id).map_err(|e| bad(&e))?, name)))
+        .collect()
+}
+
 #[derive(sqlx::FromRow)]
 struct RawRow {
     id: Uuid,
@@ -723,7 +744,7 @@ impl Store {
         kind: ResourceKind,
         ws: &str,
         ids: &[Uuid],
-    ) -> Result<HashMap<Uuid, Vec<(Uuid, String)>>, StoreError> {
+    ) -> Result<Related, StoreError> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
@@ -760,7 +781,7 @@ impl Store {
                     .await?
             }
         };
-        let mut related: HashMap<Uuid, Vec<(Uuid, String)>> = HashMap::new();
+        let mut related = Related::new();
         for (of, id, name) in rows {
             related.entry(of).or_default().push((id, name));
         }
@@ -779,11 +800,43 @@ impl Store {
         ws: &str,
         q: ListQuery<'_>,
     ) -> Result<Page, StoreError> {
+        Ok(self.listed(kind, ws, q, false).await?.0)
+    }
+
+    /// [`Store::list`] with each listed resource's [`Store::related`] (absent when
+    /// related to nothing). A page SQL answers alone reads both in one statement, a
+    /// JSON column per row: the IdPs' `userName eq` lookup is one trip to the
+    /// database instead of two (docs/benchmarks.md).
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace.id = %ws))]
+    pub async fn list_related(
+        &self,
+        kind: ResourceKind,
+        ws: &str,
+        q: ListQuery<'_>,
+    ) -> Result<(Page, Related), StoreError> {
+        let (page, related) = self.listed(kind, ws, q, true).await?;
+        if let Some(related) = related {
+            return Ok((page, related));
+        }
+        let ids: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
+        let related = self.related_many(kind, ws, &ids).await?;
+        Ok((page, related))
+    }
+
+    /// The page of [`Store::list`], and with `related` what the page's own statement
+    /// read of [`Store::related`] (`None` when it could not).
+    async fn listed(
+        &self,
+        kind: ResourceKind,
+        ws: &str,
+        q: ListQuery<'_>,
+        related: bool,
+    ) -> Result<(Page, Option<Related>), StoreError> {
         let (sql, exact) = Where::of(kind, q.filter);
         let offset = q.start_index.saturating_sub(1);
         let t = table(kind);
         if exact && q.sort.is_none() {
-            let rows = self.page(t, &sql, ws, offset, q.count).await?;
+            let (rows, related) = self.page(kind, &sql, ws, offset, q.count, related).await?;
             let fetched = rows.len() as u64;
             // A short page ends the matches, so it gives the total without a count;
             // an empty page past the start could be past the end, so it counts.
@@ -799,7 +852,7 @@ impl Store {
                 let total: i64 = on_pool!(self, pool => bind_all!(sqlx::query_scalar(&count_sql), ws, &sql.binds).fetch_one(pool).await)?;
                 u64::try_from(total).unwrap_or(0)
             };
-            return Ok(Page { total, rows });
+            return Ok((Page { total, rows }, related));
         }
         let all_sql = format!("select {COLUMNS} from {t} where {} order by id", sql.text);
         let candidates: Vec<RawRow> = on_pool!(self, pool => bind_all!(sqlx::query_as(&all_sql), ws, &sql.binds).fetch_all(pool).await)?;
@@ -824,24 +877,28 @@ impl Store {
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(q.count).unwrap_or(usize::MAX))
             .collect();
-        Ok(Page { total, rows })
+        Ok((Page { total, rows }, None))
     }
 
     /// `count` rows of `t` matching `clause` after skipping `offset`, by keyset: the
     /// offset walk reads ids only, from the `(workspace_id, id)` index (or the
     /// filter's), then one range read fetches the page. `LIMIT … OFFSET` on the full
     /// rows would read every skipped document, so a deep page cost as much as the
-    /// whole list (issue #7).
+    /// whole list (issue #7). With `related`, the page's statement also reads each
+    /// row's [`Store::related`] as a JSON column.
     async fn page(
         &self,
-        t: &str,
+        kind: ResourceKind,
         clause: &Where,
         ws: &str,
         offset: u64,
         count: u64,
-    ) -> Result<Vec<ResourceRow>, StoreError> {
+        related: bool,
+    ) -> Result<(Vec<ResourceRow>, Option<Related>), StoreError> {
+        let t = table(kind);
+        let none = || related.then(HashMap::new);
         if count == 0 {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), none()));
         }
         let mut text = clause.text.clone();
         let mut first = None;
@@ -852,20 +909,58 @@ impl Store {
             );
             let key: Option<Uuid> = on_pool!(self, pool => bind_all!(sqlx::query_scalar(&key_sql), ws, &clause.binds).fetch_optional(pool).await)?;
             let Some(key) = key else {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), none()));
             };
             text = format!("{text} and id >= ${}", clause.binds.len() + 2);
             first = Some(key);
         }
-        let page_sql = format!("select {COLUMNS} from {t} where {text} order by id limit {count}");
-        let fetched: Vec<RawRow> = on_pool!(self, pool => {
+        let column = if related {
+            self.related_column(kind)
+        } else {
+            "'[]'".to_owned()
+        };
+        let page_sql = format!(
+            "select {COLUMNS}, {column} as related from {t} where {text} order by id limit {count}"
+        );
+        let fetched: Vec<RawRelated> = on_pool!(self, pool => {
             let q = bind_all!(sqlx::query_as(&page_sql), ws, &clause.binds);
             match first {
                 Some(key) => q.bind(key).fetch_all(pool).await,
                 None => q.fetch_all(pool).await,
             }
         })?;
-        fetched.into_iter().map(ResourceRow::try_from).collect()
+        let mut rows = Vec::with_capacity(fetched.len());
+        let mut map = HashMap::new();
+        for f in fetched {
+            let list = related_list(&f.related)?;
+            if !list.is_empty() {
+                map.insert(f.row.id, list);
+            }
+            rows.push(ResourceRow::try_from(f.row)?);
+        }
+        Ok((rows, related.then_some(map)))
+    }
+
+    /// A correlated subquery giving, for each row of the outer `users` or `groups`,
+    /// its [`Store::related`] as a JSON array of `[id, name]` in that order. SQLite
+    /// stores ids as blobs, which JSON cannot hold, so it writes them in hex.
+    fn related_column(&self, kind: ResourceKind) -> String {
+        let (other, name, of_column, other_column, outer) = match kind {
+            ResourceKind::Group => ("users", "user_name", "group_id", "user_id", "groups"),
+            ResourceKind::User => ("groups", "display_name", "user_id", "group_id", "users"),
+        };
+        let from = format!(
+            "from group_members m join {other} o on o.id = m.{other_column} \
+             where m.{of_column} = {outer}.id and o.workspace_id = $1"
+        );
+        match self {
+            Self::Sqlite(_) => format!(
+                "(select json_group_array(json_array(hex(o.id), o.{name}) order by o.id) {from})"
+            ),
+            Self::Postgres(_) => format!(
+                "(select coalesce(json_agg(json_build_array(o.id, o.{name}) order by o.id), '[]')::text {from})"
+            ),
+        }
     }
 }
 

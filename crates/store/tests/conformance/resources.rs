@@ -546,6 +546,100 @@ async fn keyset_pages_are_offset_pages(store: Store) {
     );
 }
 
+/// A page read with its related resources (one statement when SQL answers the
+/// filter, the page then `related_many` otherwise) carries exactly what
+/// `related_many` reads for the page's rows: ordered, other workspaces left out,
+/// resources related to nothing absent.
+async fn pages_carry_their_related_resources(store: Store) {
+    ws(&store, "acme").await;
+    ws(&store, "globex").await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let id = Uuid::now_v7();
+        store
+            .create_user(&ch("acme"), id, &user(&format!("r{i}@x.com"), "r@x.com"))
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let (g1, g2) = (Uuid::now_v7(), Uuid::now_v7());
+    store
+        .create_group(
+            &ch("acme"),
+            g1,
+            &json!({"displayName": "Éclair ünits"}),
+            &ids[..3],
+        )
+        .await
+        .unwrap();
+    store
+        .create_group(
+            &ch("acme"),
+            g2,
+            &json!({"displayName": "Two \"quoted\""}),
+            &ids[1..2],
+        )
+        .await
+        .unwrap();
+    // Another workspace's group with the same display name.
+    store
+        .create_group(
+            &ch("globex"),
+            Uuid::now_v7(),
+            &json!({"displayName": "Éclair ünits"}),
+            &[],
+        )
+        .await
+        .unwrap();
+    let sql_filter = filter(User, r#"userName eq "r1@x.com""#);
+    let memory_filter = filter(User, r#"userName co "@x.com""#);
+    let cases = [
+        (None, 1, 100),
+        (None, 2, 3),
+        (Some(&sql_filter), 1, 100),
+        (Some(&memory_filter), 2, 4),
+        (None, 7, 10),
+    ];
+    for (kind, cases) in [
+        (User, &cases[..]),
+        (Group, &[(None, 1, 100), (None, 2, 1)][..]),
+    ] {
+        for &(f, start_index, count) in cases {
+            let q = ListQuery {
+                filter: f,
+                start_index,
+                count,
+                sort: None,
+            };
+            let (page, related) = store.list_related(kind, "acme", q).await.unwrap();
+            let plain = store.list(kind, "acme", q).await.unwrap();
+            assert_eq!(page.rows, plain.rows, "{kind:?} {start_index} {count}");
+            assert_eq!(page.total, plain.total);
+            let ids: Vec<Uuid> = page.rows.iter().map(|r| r.id).collect();
+            let want = store.related_many(kind, "acme", &ids).await.unwrap();
+            assert_eq!(
+                related, want,
+                "{kind:?} startIndex {start_index} count {count}"
+            );
+        }
+    }
+    let (_, related) = store.list_related(User, "acme", all()).await.unwrap();
+    assert_eq!(related.len(), 3, "users in no group are absent");
+    assert_eq!(
+        related[&ids[1]],
+        vec![
+            (g1, "Éclair ünits".to_owned()),
+            (g2, "Two \"quoted\"".to_owned())
+        ]
+    );
+    let (_, members) = store.list_related(Group, "acme", all()).await.unwrap();
+    assert_eq!(
+        members[&g1].iter().map(|m| m.0).collect::<Vec<_>>(),
+        ids[..3]
+    );
+    assert_eq!(members[&g1][0].1, "r0@x.com");
+}
+
 /// `totalResults` of an unfiltered page comes from the workspace's kept counts: they
 /// follow creates and deletes, and a create that fails changes nothing.
 async fn unfiltered_totals_follow_creates_and_deletes(store: Store) {
@@ -622,6 +716,7 @@ async fn unfiltered_totals_follow_creates_and_deletes(store: Store) {
 crate::both_backends!(
     users_are_unique_by_user_name_in_any_case,
     keyset_pages_are_offset_pages,
+    pages_carry_their_related_resources,
     unfiltered_totals_follow_creates_and_deletes,
     indexed_and_in_memory_filters_agree,
     modify_is_versioned_and_all_or_nothing,

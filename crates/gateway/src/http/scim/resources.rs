@@ -146,9 +146,42 @@ fn member_changes(ops: Vec<scim::patch::MemberOp>) -> Result<Vec<MemberChange>, 
         .map_err(Into::into)
 }
 
-/// The related resources shown with each of `ids` (a user's groups, a group's
-/// members), one query for a whole page; `None` when the projection leaves them out,
-/// so `excludedAttributes=members` never reads a member list.
+/// Whether `projection` shows `kind`'s related resources (a user's `groups`, a
+/// group's `members`); when it does not, none are read, so
+/// `excludedAttributes=members` never reads a member list.
+fn shows_related(kind: ResourceKind, projection: &Projection) -> bool {
+    let attribute = match kind {
+        User => "groups",
+        Group => "members",
+    };
+    projection.wants(kind.core().id, attribute)
+}
+
+/// The SCIM values (`value`, `$ref`, `display`, `type`) of what each resource is related to.
+fn related_values(
+    app: &AppState,
+    kind: ResourceKind,
+    related: store::Related,
+) -> HashMap<Uuid, Value> {
+    let base = app.urls.scim_base();
+    let (endpoint, other) = match kind {
+        User => ("Groups", "direct"),
+        Group => ("Users", "User"),
+    };
+    related
+        .into_iter()
+        .map(|(of, list)| {
+            let values = list
+                .into_iter()
+                .map(|(id, name)| json!({"value": id.to_string(), "$ref": format!("{base}/{endpoint}/{id}"), "display": name, "type": other}))
+                .collect();
+            (of, Value::Array(values))
+        })
+        .collect()
+}
+
+/// The related resources shown with each of `ids`, one query for all of them;
+/// `None` when the projection leaves them out.
 async fn related(
     app: &AppState,
     ws: &str,
@@ -156,27 +189,11 @@ async fn related(
     ids: &[Uuid],
     projection: &Projection,
 ) -> Result<Option<HashMap<Uuid, Value>>, ScimApiError> {
-    let base = app.urls.scim_base();
-    let (attribute, endpoint, other) = match kind {
-        User => ("groups", "Groups", "direct"),
-        Group => ("members", "Users", "User"),
-    };
-    if !projection.wants(kind.core().id, attribute) {
+    if !shows_related(kind, projection) {
         return Ok(None);
     }
     let related = app.store.related_many(kind, ws, ids).await?;
-    Ok(Some(
-        related
-            .into_iter()
-            .map(|(of, list)| {
-                let values = list
-                    .into_iter()
-                    .map(|(id, name)| json!({"value": id.to_string(), "$ref": format!("{base}/{endpoint}/{id}"), "display": name, "type": other}))
-                    .collect();
-                (of, Value::Array(values))
-            })
-            .collect(),
-    ))
+    Ok(Some(related_values(app, kind, related)))
 }
 
 /// One resource's entry of [`related`]'s answer: an empty list when it has none.
@@ -228,18 +245,41 @@ async fn documents(
 ) -> Result<Vec<Value>, ScimApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let related = related(app, ws, kind, &ids, projection).await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            document(
-                app,
-                kind,
-                row,
-                related_of(related.as_ref(), row.id),
-                projection,
-            )
-        })
-        .collect())
+    Ok(render(app, kind, rows, related.as_ref(), projection))
+}
+
+fn render(
+    app: &AppState,
+    kind: ResourceKind,
+    rows: &[ResourceRow],
+    related: Option<&HashMap<Uuid, Value>>,
+    projection: &Projection,
+) -> Vec<Value> {
+    rows.iter()
+        .map(|row| document(app, kind, row, related_of(related, row.id), projection))
+        .collect()
+}
+
+/// A list page's total and documents; shown related resources come with the page's
+/// own query ([`store::Store::list_related`]).
+async fn listed(
+    app: &AppState,
+    ws: &str,
+    kind: ResourceKind,
+    q: ListQuery<'_>,
+    projection: &Projection,
+) -> Result<(u64, Vec<Value>), ScimApiError> {
+    if shows_related(kind, projection) {
+        let (page, related) = app.store.list_related(kind, ws, q).await?;
+        let related = related_values(app, kind, related);
+        Ok((
+            page.total,
+            render(app, kind, &page.rows, Some(&related), projection),
+        ))
+    } else {
+        let page = app.store.list(kind, ws, q).await?;
+        Ok((page.total, render(app, kind, &page.rows, None, projection)))
+    }
 }
 
 /// A single-resource response with `ETag` (and `Location` for 201).
@@ -340,21 +380,14 @@ async fn list_page(
         kind,
     )?;
     let sort = scim::sort::Sort::parse(kind, p.sort_by.as_deref(), p.sort_order.as_deref())?;
-    let page = app
-        .store
-        .list(
-            kind,
-            &ws.workspace_id,
-            ListQuery {
-                filter: filter.as_ref(),
-                start_index,
-                count,
-                sort: sort.as_ref(),
-            },
-        )
-        .await?;
-    let resources = documents(app, &ws.workspace_id, kind, &page.rows, &projection).await?;
-    Ok(Scim(scim::ListResponse::new(resources, page.total, start_index)).into_response())
+    let q = ListQuery {
+        filter: filter.as_ref(),
+        start_index,
+        count,
+        sort: sort.as_ref(),
+    };
+    let (total, resources) = listed(app, &ws.workspace_id, kind, q, &projection).await?;
+    Ok(Scim(scim::ListResponse::new(resources, total, start_index)).into_response())
 }
 
 /// `POST /.search` across Users then Groups (RFC 7644 §3.4.3). A filter naming
@@ -388,25 +421,18 @@ async fn search_all(
             p.excluded_attributes.as_deref(),
             *kind,
         )?;
-        let want = count - resources.len() as u64;
-        let page = app
-            .store
-            .list(
-                *kind,
-                &ws.workspace_id,
-                // Users and Groups share no sortable order, so the root search keeps
-                // its fixed order: Users, then Groups, each by creation.
-                ListQuery {
-                    filter: filter.as_ref(),
-                    start_index: skip + 1,
-                    count: want,
-                    sort: None,
-                },
-            )
-            .await?;
-        total += page.total;
-        skip = skip.saturating_sub(page.total);
-        resources.extend(documents(&app, &ws.workspace_id, *kind, &page.rows, &projection).await?);
+        // Users and Groups share no sortable order, so the root search keeps its fixed
+        // order: Users, then Groups, each by creation.
+        let q = ListQuery {
+            filter: filter.as_ref(),
+            start_index: skip + 1,
+            count: count - resources.len() as u64,
+            sort: None,
+        };
+        let (matched, page) = listed(&app, &ws.workspace_id, *kind, q, &projection).await?;
+        total += matched;
+        skip = skip.saturating_sub(matched);
+        resources.extend(page);
     }
     Ok(Scim(scim::ListResponse::new(resources, total, start_index)).into_response())
 }
