@@ -39,7 +39,8 @@ pub(crate) use bind_all;
 const MEMBER_CHUNK: usize = 256;
 
 /// Applies one membership change inside the open transaction `$tx`, many members per
-/// statement (a 10,000-member PATCH is a few statements, not 20,000); evaluates to `Result<bool, StoreError>`, true if any row changed.
+/// statement (a 10,000-member PATCH is a few statements, not 20,000); evaluates to
+/// `Result<bool, StoreError>`, true if any row changed.
 /// Members must be users of the workspace (`UnknownMembers` otherwise, in the
 /// order sent). A macro because the transaction's type differs per backend.
 macro_rules! member_change {
@@ -294,6 +295,35 @@ pub struct ResourceRow {
 
 /// What each resource of a page is related to ([`Store::related`]), by its id.
 pub type Related = HashMap<Uuid, Vec<(Uuid, String)>>;
+
+/// The two sides of `group_members` as seen from a resource of one kind: its own
+/// column (`of`), and the related table, its name column and its column in
+/// `group_members` (`to`).
+struct Sides {
+    of: &'static str,
+    other: &'static str,
+    name: &'static str,
+    to: &'static str,
+}
+
+impl Sides {
+    fn of(kind: ResourceKind) -> Self {
+        match kind {
+            ResourceKind::Group => Self {
+                of: "group_id",
+                other: "users",
+                name: "user_name",
+                to: "user_id",
+            },
+            ResourceKind::User => Self {
+                of: "user_id",
+                other: "groups",
+                name: "display_name",
+                to: "group_id",
+            },
+        }
+    }
+}
 
 /// A page's row with its related resources as JSON ([`Store::related_column`]).
 #[derive(sqlx::FromRow)]
@@ -754,16 +784,17 @@ impl Store {
             Self::Sqlite(_) => format!("in ({})", placeholders(2, ids.len())),
             Self::Postgres(_) => "= any($2)".to_owned(),
         };
-        let sql = match kind {
-            ResourceKind::Group => format!(
-                "select m.group_id, u.id, u.user_name from group_members m join users u on u.id = m.user_id \
-                 where u.workspace_id = $1 and m.group_id {set} order by m.group_id, u.id"
-            ),
-            ResourceKind::User => format!(
-                "select m.user_id, g.id, g.display_name from group_members m join groups g on g.id = m.group_id \
-                 where g.workspace_id = $1 and m.user_id {set} order by m.user_id, g.id"
-            ),
-        };
+        let Sides {
+            other,
+            name,
+            of,
+            to,
+            ..
+        } = Sides::of(kind);
+        let sql = format!(
+            "select m.{of}, o.id, o.{name} from group_members m join {other} o on o.id = m.{to} \
+             where o.workspace_id = $1 and m.{of} {set} order by m.{of}, o.id"
+        );
         let rows: Vec<(Uuid, Uuid, String)> = match self {
             Self::Sqlite(db) => {
                 let mut q = sqlx::query_as(&sql).bind(ws);
@@ -932,9 +963,11 @@ impl Store {
         let mut rows = Vec::with_capacity(fetched.len());
         let mut map = HashMap::new();
         for f in fetched {
-            let list = related_list(&f.related)?;
-            if !list.is_empty() {
-                map.insert(f.row.id, list);
+            if related {
+                let list = related_list(&f.related)?;
+                if !list.is_empty() {
+                    map.insert(f.row.id, list);
+                }
             }
             rows.push(ResourceRow::try_from(f.row)?);
         }
@@ -945,13 +978,16 @@ impl Store {
     /// its [`Store::related`] as a JSON array of `[id, name]` in that order. SQLite
     /// stores ids as blobs, which JSON cannot hold, so it writes them in hex.
     fn related_column(&self, kind: ResourceKind) -> String {
-        let (other, name, of_column, other_column, outer) = match kind {
-            ResourceKind::Group => ("users", "user_name", "group_id", "user_id", "groups"),
-            ResourceKind::User => ("groups", "display_name", "user_id", "group_id", "users"),
-        };
+        let Sides {
+            other,
+            name,
+            of,
+            to,
+        } = Sides::of(kind);
+        let outer = table(kind);
         let from = format!(
-            "from group_members m join {other} o on o.id = m.{other_column} \
-             where m.{of_column} = {outer}.id and o.workspace_id = $1"
+            "from group_members m join {other} o on o.id = m.{to} \
+             where m.{of} = {outer}.id and o.workspace_id = $1"
         );
         match self {
             Self::Sqlite(_) => format!(
