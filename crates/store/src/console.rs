@@ -37,6 +37,17 @@ pub struct ScimSettings {
     pub allow_oauth: bool,
 }
 
+impl ScimSettings {
+    /// The switches of a [`crate::direct`] row that selects [`SETTINGS_COLUMNS`].
+    pub(crate) fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            scim_enabled: row.get("scim_enabled")?,
+            allow_bearer_tokens: row.get("allow_bearer_tokens")?,
+            allow_oauth: row.get("allow_oauth")?,
+        })
+    }
+}
+
 /// What one audit row records beyond the change's workspace, actor and time.
 #[derive(Debug, Clone, Copy)]
 pub struct AuditEntry<'a> {

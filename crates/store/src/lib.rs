@@ -7,6 +7,7 @@
 
 mod admins;
 mod console;
+mod direct;
 mod directory;
 mod error;
 mod guard;
@@ -143,13 +144,15 @@ pub enum Store {
     Postgres(PgPool),
 }
 
-/// The embedded database: read connections ([`readers`]), the one in-process writer
+/// The embedded database: read connections ([`readers`], and [`direct`] for the
+/// hot path's statements), the one in-process writer
 /// that every write queues for ([`writer`]), and the pool that lends the writer and
 /// the migrations their connection.
 #[derive(Debug, Clone)]
 pub struct SqliteDb {
     pool: SqlitePool,
     readers: Arc<readers::Readers>,
+    direct: Arc<direct::Direct>,
     writer: Arc<writer::Writer>,
 }
 
@@ -186,9 +189,14 @@ impl Store {
                     options.acquire_timeout,
                 )
                 .await?;
+                // One per thread that can read at once: the runtime's workers.
+                let threads = std::thread::available_parallelism().map_or(2, usize::from);
+                let direct =
+                    direct::Direct::open(connect.get_filename(), threads, options.acquire_timeout)?;
                 Ok(Self::Sqlite(SqliteDb {
                     pool,
                     readers: Arc::new(readers),
+                    direct: Arc::new(direct),
                     writer: Arc::new(writer::Writer::start()),
                 }))
             }

@@ -5,6 +5,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::console::{SETTINGS_COLUMNS, ScimSettings};
+use crate::direct;
 use crate::ts::Ts;
 use crate::tx::{in_tx, write_one};
 use crate::{Store, StoreError, on_pool};
@@ -51,6 +52,21 @@ struct ClientRow {
 }
 
 impl ClientRow {
+    /// The same row, from [`crate::direct`].
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get("id")?,
+            client_id: row.get("client_id")?,
+            workspace_id: row.get("workspace_id")?,
+            name: row.get("name")?,
+            secret_hash: row.get("secret_hash")?,
+            previous_secret_hash: row.get("previous_secret_hash")?,
+            previous_secret_expires_at: direct::time_opt(row, "previous_secret_expires_at")?,
+            require_pkce: row.get("require_pkce")?,
+            created_at: direct::time(row, "created_at")?,
+        })
+    }
+
     fn with_uris(self, redirect_uris: Vec<String>) -> ClientRecord {
         ClientRecord {
             id: self.id,
@@ -108,6 +124,23 @@ pub struct CodeRecord {
     pub code_challenge: Option<String>,
     pub issued_at: OffsetDateTime,
     pub consumed_at: Option<OffsetDateTime>,
+}
+
+impl CodeRecord {
+    /// A row of [`Store::code`]'s statement, from [`crate::direct`].
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            client: row.get("client")?,
+            workspace_id: row.get("workspace_id")?,
+            approved_by: row.get("approved_by")?,
+            redirect_uri: row.get("redirect_uri")?,
+            redirect_uri_sent: row.get("redirect_uri_sent")?,
+            scope: row.get("scope")?,
+            code_challenge: row.get("code_challenge")?,
+            issued_at: direct::time(row, "issued_at")?,
+            consumed_at: direct::time_opt(row, "consumed_at")?,
+        })
+    }
 }
 
 /// A grant as SCIM authentication reads it: the grant and its workspace's switches.
@@ -239,7 +272,13 @@ impl Store {
     /// The client with this public id.
     pub async fn client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
         let sql = format!("select {CLIENT_COLUMNS} from oauth_clients where client_id = $1");
-        let row: Option<ClientRow> = on_pool!(self, pool => sqlx::query_as(&sql).bind(client_id).fetch_optional(pool).await)?;
+        // Every token request asks: on SQLite, on the calling thread ([`crate::direct`]).
+        let row: Option<ClientRow> = match self {
+            Self::Sqlite(db) => db.direct.rows(&sql, &[&client_id], ClientRow::read)?.pop(),
+            Self::Postgres(_) => {
+                on_pool!(self, pool => sqlx::query_as(&sql).bind(client_id).fetch_optional(pool).await)?
+            }
+        };
         match row {
             None => Ok(None),
             Some(row) => {
@@ -250,12 +289,12 @@ impl Store {
     }
 
     async fn redirect_uris(&self, client: Uuid) -> Result<Vec<String>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_scalar(
-            "select uri from oauth_redirect_uris where client = $1 order by created_at, uri",
-        )
-        .bind(client)
-        .fetch_all(pool)
-        .await)?)
+        const SQL: &str =
+            "select uri from oauth_redirect_uris where client = $1 order by created_at, uri";
+        if let Self::Sqlite(db) = self {
+            return db.direct.rows(SQL, &[&client], |row| row.get(0));
+        }
+        Ok(on_pool!(self, pool => sqlx::query_scalar(SQL).bind(client).fetch_all(pool).await)?)
     }
 
     /// A workspace's clients, or with `None` the vendor-level ones; oldest first.
@@ -413,13 +452,13 @@ impl Store {
 
     /// The code with this hash, used or not.
     pub async fn code(&self, code_hash: &str) -> Result<Option<CodeRecord>, StoreError> {
-        Ok(on_pool!(self, pool => sqlx::query_as(
-            "select client, workspace_id, approved_by, redirect_uri, redirect_uri_sent, scope, code_challenge, \
-             issued_at, consumed_at from oauth_codes where code_hash = $1",
-        )
-        .bind(code_hash)
-        .fetch_optional(pool)
-        .await)?)
+        const SQL: &str = "select client, workspace_id, approved_by, redirect_uri, redirect_uri_sent, scope, \
+             code_challenge, issued_at, consumed_at from oauth_codes where code_hash = $1";
+        if let Self::Sqlite(db) = self {
+            // Every code exchange asks ([`crate::direct`]).
+            return Ok(db.direct.rows(SQL, &[&code_hash], CodeRecord::read)?.pop());
+        }
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(code_hash).fetch_optional(pool).await)?)
     }
 
     /// Consumes a code and creates its grant and first refresh token, atomically: of
@@ -501,6 +540,10 @@ impl Store {
             "select g.*, {SETTINGS_COLUMNS} from ({GRANT_SELECT} where g.id = $1) g \
              join workspaces w on w.id = g.workspace_id"
         );
+        if let Self::Sqlite(db) = self {
+            // Every SCIM request with an access token asks ([`crate::direct`]).
+            return Ok(db.direct.rows(&sql, &[&id], scim_grant)?.pop());
+        }
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
     }
 
@@ -710,4 +753,24 @@ impl Store {
         .fetch_all(pool)
         .await)?)
     }
+}
+
+/// A row of [`Store::scim_grant`]'s statement, read by [`crate::direct`].
+fn scim_grant(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScimGrant> {
+    Ok(ScimGrant {
+        grant: GrantRecord {
+            id: row.get("id")?,
+            client: row.get("client")?,
+            client_id: row.get("client_id")?,
+            workspace_id: row.get("workspace_id")?,
+            grant_type: row.get("grant_type")?,
+            scope: row.get("scope")?,
+            approved_by: row.get("approved_by")?,
+            created_at: direct::time(row, "created_at")?,
+            last_used_at: direct::time_opt(row, "last_used_at")?,
+            revoked_at: direct::time_opt(row, "revoked_at")?,
+            revoked_reason: row.get("revoked_reason")?,
+        },
+        settings: ScimSettings::read(row)?,
+    })
 }

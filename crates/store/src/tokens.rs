@@ -2,6 +2,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::console::{SETTINGS_COLUMNS, ScimSettings};
+use crate::direct;
 use crate::ts::Ts;
 use crate::tx::write_one;
 use crate::{Store, StoreError, UniqueField, on_pool};
@@ -99,6 +100,10 @@ impl Store {
             "select t.*, {SETTINGS_COLUMNS} from (select {COLUMNS} from workspace_tokens where token_hash = $1) t \
              join workspaces w on w.id = t.workspace_id"
         );
+        if let Self::Sqlite(db) = self {
+            // Every SCIM request asks: on the calling thread ([`crate::direct`]).
+            return Ok(db.direct.rows(&sql, &[&token_hash], scim_token)?.pop());
+        }
         Ok(
             on_pool!(self, pool => sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await)?,
         )
@@ -124,4 +129,20 @@ impl Store {
         .map(|r| r.rows_affected()))?;
         Ok(())
     }
+}
+
+/// A row of [`Store::token_by_hash`]'s statement, read by [`crate::direct`].
+fn scim_token(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScimToken> {
+    Ok(ScimToken {
+        token: TokenRecord {
+            id: row.get("id")?,
+            workspace_id: row.get("workspace_id")?,
+            name: row.get("name")?,
+            created_at: direct::time(row, "created_at")?,
+            expires_at: direct::time_opt(row, "expires_at")?,
+            last_used_at: direct::time_opt(row, "last_used_at")?,
+            revoked_at: direct::time_opt(row, "revoked_at")?,
+        },
+        settings: ScimSettings::read(row)?,
+    })
 }

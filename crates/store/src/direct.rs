@@ -1,0 +1,186 @@
+//! SQLite reads on the calling thread, for the statements of the IdPs' hot path.
+//!
+//! `sqlx` runs every SQLite connection on a thread of its own, so each statement is
+//! a message to that thread and a reply: two futex wakes and two context switches.
+//! Under the `userName eq` lookup that both IdPs send before every push, those hops
+//! were half of the gateway's CPU and SQLite's own work a tenth (issue #7,
+//! docs/benchmarks.md). The few statements a lookup runs (the credential, the
+//! page) go through these `rusqlite` connections instead, stepped on the tokio
+//! worker that asks. Only short, indexed reads belong here: a statement blocks its
+//! worker while it runs. Everything else keeps the `sqlx` readers.
+//!
+//! The connections are read-only and in WAL mode see the last commit, like
+//! [`crate::readers`]. rusqlite links the same `libsqlite3-sys` as sqlx.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::{ToSql, ValueRef};
+use rusqlite::{Connection, OpenFlags, Row, Statement};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::StoreError;
+
+/// Prepared statements kept per connection: the hot path's texts are few.
+const STATEMENT_CACHE: usize = 64;
+
+/// A fixed set of read-only connections, one per thread that may read at once.
+#[derive(Debug)]
+pub(crate) struct Direct {
+    slots: Vec<Mutex<Connection>>,
+    /// Where a reader that finds every slot busy waits its turn.
+    next: AtomicUsize,
+}
+
+impl Direct {
+    /// Opens `n` (at least one) read-only connections to the database file at `path`.
+    pub(crate) fn open(path: &Path, n: usize, busy_timeout: Duration) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let slots = (0..n.max(1))
+            .map(|_| {
+                let conn = Connection::open_with_flags(path, flags)?;
+                conn.busy_timeout(busy_timeout)?;
+                conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+                Ok(Mutex::new(conn))
+            })
+            .collect::<rusqlite::Result<_>>()
+            .map_err(|e| error(&e))?;
+        Ok(Self {
+            slots,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Every row of `sql` with `binds` as `$1, $2, …`, each read by `read`, on a free
+    /// connection and this thread. A connection is held only for the call (never
+    /// across an `await`), so a busy slot frees within one statement.
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        binds: &[&dyn ToSql],
+        mut read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let conn = self.slot();
+        let mut run = || {
+            let mut stmt = conn.prepare_cached(sql)?;
+            for (i, value) in binds.iter().enumerate() {
+                bind(&mut stmt, i + 1, *value)?;
+            }
+            let mut rows = stmt.raw_query();
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(read(row)?);
+            }
+            Ok(out)
+        };
+        run().map_err(|e| error(&e))
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Connection> {
+        if let Some(free) = self.slots.iter().find_map(|s| s.try_lock().ok()) {
+            return free;
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.slots.len();
+        // A panic while reading leaves the connection as usable as before.
+        self.slots[i].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Binds `value` to the statement's `$n`. SQLite numbers `$name` parameters in the
+/// order they first appear, which need not be `n`'s order, so by name.
+fn bind(stmt: &mut Statement<'_>, n: usize, value: &dyn ToSql) -> rusqlite::Result<()> {
+    let name = format!("${n}");
+    let index = stmt
+        .parameter_index(&name)?
+        .ok_or_else(|| rusqlite::Error::InvalidParameterName(name))?;
+    stmt.raw_bind_parameter(index, value)
+}
+
+/// A time column: RFC 3339 text (the store's `Ts`, or sqlx's own encoding).
+pub(crate) fn time(row: &Row<'_>, column: &str) -> rusqlite::Result<OffsetDateTime> {
+    let text = row.get_ref(column)?.as_str()?;
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| conversion(column, e))
+}
+
+/// A nullable time column.
+pub(crate) fn time_opt(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<OffsetDateTime>> {
+    match row.get_ref(column)? {
+        ValueRef::Null => Ok(None),
+        _ => time(row, column).map(Some),
+    }
+}
+
+fn conversion(column: &str, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        Box::new(Named(column.to_owned(), Box::new(e))),
+    )
+}
+
+/// A decoding error with the column it came from.
+#[derive(Debug)]
+struct Named(String, Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "column {}: {}", self.0, self.1)
+    }
+}
+
+impl std::error::Error for Named {}
+
+/// The same classes as [`StoreError::classify`] gives sqlx's errors: busy past the
+/// timeout is `Unavailable` (retry), anything else `Internal`.
+fn error(err: &rusqlite::Error) -> StoreError {
+    match err.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StoreError::Unavailable(err.to_string())
+        }
+        _ => StoreError::Internal(err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn binds_dollar_parameters_by_number_not_position() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut stmt = conn.prepare("select $2 || '-' || $1 || '-' || $2").unwrap();
+        bind(&mut stmt, 1, &"one").unwrap();
+        bind(&mut stmt, 2, &"two").unwrap();
+        let text: String = stmt.raw_query().next().unwrap().unwrap().get(0).unwrap();
+        assert_eq!(text, "two-one-two");
+        assert!(matches!(
+            bind(&mut stmt, 3, &"three"),
+            Err(rusqlite::Error::InvalidParameterName(n)) if n == "$3"
+        ));
+    }
+
+    #[test]
+    fn reads_times_as_the_store_and_sqlx_write_them() {
+        let conn = Connection::open_in_memory().unwrap();
+        let mut stmt = conn
+            .prepare("select '2026-11-23T09:00:00.500000Z' as a, '2026-11-23T10:00:00+01:00' as b, null as c, 'x' as d")
+            .unwrap();
+        let mut rows = stmt.raw_query();
+        let row = rows.next().unwrap().unwrap();
+        assert_eq!(
+            time(row, "a").unwrap(),
+            datetime!(2026-11-23 09:00:00.5 UTC)
+        );
+        assert_eq!(
+            time_opt(row, "b").unwrap(),
+            Some(datetime!(2026-11-23 09:00:00 UTC))
+        );
+        assert_eq!(time_opt(row, "c").unwrap(), None);
+        let err = time(row, "d").unwrap_err().to_string();
+        assert!(err.contains("column d"), "{err}");
+    }
+}
