@@ -10,6 +10,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::direct;
 use crate::guard::guard_deprovision;
 use crate::outbox::{emit, group_data, merge, user_data};
 use crate::roles::load_role_map;
@@ -333,6 +334,22 @@ struct RawRelated {
     related: String,
 }
 
+impl RawRelated {
+    /// The same row, from [`crate::direct`].
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            row: RawRow {
+                id: row.get("id")?,
+                doc: row.get("doc")?,
+                version: row.get("version")?,
+                created_at: direct::time(row, "created_at")?,
+                updated_at: direct::time(row, "updated_at")?,
+            },
+            related: row.get("related")?,
+        })
+    }
+}
+
 /// The `[[id, name], …]` of [`Store::related_column`].
 fn related_list(json: &str) -> Result<Vec<(Uuid, String)>, StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::Internal(format!("related resources: {e}"));
@@ -519,13 +536,23 @@ impl Store {
         ws: &str,
         id: Uuid,
     ) -> Result<ResourceRow, StoreError> {
-        let sql = format!(
-            "select {COLUMNS} from {} where workspace_id = $1 and id = $2",
-            table(kind)
-        );
-        let raw: RawRow =
-            on_pool!(self, pool => sqlx::query_as(&sql).bind(ws).bind(id).fetch_one(pool).await)?;
-        raw.try_into()
+        Ok(self.resource_related(kind, ws, id, false).await?.0)
+    }
+
+    /// [`Store::resource`], and with `related` its [`Store::related`] (an entry for
+    /// it only when it has any), read by the same statement as a page's.
+    pub async fn resource_related(
+        &self,
+        kind: ResourceKind,
+        ws: &str,
+        id: Uuid,
+        related: bool,
+    ) -> Result<(ResourceRow, Option<Related>), StoreError> {
+        let mut clause = Where::new(kind);
+        clause.id(id);
+        let (mut rows, related) = self.page(kind, &clause, ws, 0, 1, related).await?;
+        let row = rows.pop().ok_or(StoreError::NotFound)?;
+        Ok((row, related))
     }
 
     /// Reads a resource, lets `change` edit its document (and, for groups, say how
@@ -953,13 +980,26 @@ impl Store {
         let page_sql = format!(
             "select {COLUMNS}, {column} as related from {t} where {text} order by id limit {count}"
         );
-        let fetched: Vec<RawRelated> = on_pool!(self, pool => {
-            let q = bind_all!(sqlx::query_as(&page_sql), ws, &clause.binds);
-            match first {
-                Some(key) => q.bind(key).fetch_all(pool).await,
-                None => q.fetch_all(pool).await,
+        let fetched: Vec<RawRelated> = match self {
+            // A lookup's one statement, on the calling thread ([`crate::direct`]);
+            // a group's members can be thousands, so only without them.
+            Self::Sqlite(db)
+                if first.is_none()
+                    && clause.selective
+                    && (kind == ResourceKind::User || !related) =>
+            {
+                let mut binds: Vec<&dyn rusqlite::ToSql> = vec![&ws];
+                binds.extend(clause.binds.iter().map(|b| b as &dyn rusqlite::ToSql));
+                db.direct.rows(&page_sql, &binds, RawRelated::read)?
             }
-        })?;
+            _ => on_pool!(self, pool => {
+                let q = bind_all!(sqlx::query_as(&page_sql), ws, &clause.binds);
+                match first {
+                    Some(key) => q.bind(key).fetch_all(pool).await,
+                    None => q.fetch_all(pool).await,
+                }
+            })?,
+        };
         let mut rows = Vec::with_capacity(fetched.len());
         let mut map = HashMap::new();
         for f in fetched {
@@ -1036,11 +1076,24 @@ pub(crate) enum Bind {
     Uuid(Uuid),
 }
 
+impl rusqlite::ToSql for Bind {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Self::Text(s) => s.to_sql(),
+            Self::Bool(v) => v.to_sql(),
+            Self::Uuid(u) => u.to_sql(),
+        }
+    }
+}
+
 /// The WHERE clause of a list query: `workspace_id = $1` and indexed equalities.
 pub(crate) struct Where {
     pub(crate) text: String,
     pub(crate) binds: Vec<Bind>,
     kind: ResourceKind,
+    /// Whether an equality probes an index that few rows share (all but `active`):
+    /// the IdPs' lookups, short enough for [`crate::direct`].
+    selective: bool,
 }
 
 impl Where {
@@ -1056,15 +1109,21 @@ impl Where {
             text: "workspace_id = $1".into(),
             binds: Vec::new(),
             kind,
+            selective: false,
         }
     }
 
     fn push(&mut self, column_sql: &str, bind: Bind) {
+        self.selective |= !matches!(bind, Bind::Bool(_));
         self.binds.push(bind);
         let n = self.binds.len() + 1;
         self.text.push_str(" and ");
         self.text
             .push_str(&column_sql.replace("$?", &format!("${n}")));
+    }
+
+    fn id(&mut self, id: Uuid) {
+        self.push("id = $?", Bind::Uuid(id));
     }
 
     /// Adds every indexable top-level conjunct; true when the whole filter was translated.
@@ -1097,7 +1156,7 @@ impl Where {
             (_, "id", None, TypedValue::String(v)) => {
                 // A malformed id matches nothing rather than failing the query.
                 match Uuid::parse_str(v) {
-                    Ok(id) => self.push("id = $?", Bind::Uuid(id)),
+                    Ok(id) => self.id(id),
                     Err(_) => self.text.push_str(" and 1 = 0"),
                 }
                 true

@@ -623,6 +623,41 @@ async fn pages_carry_their_related_resources(store: Store) {
             );
         }
     }
+    // One user through a lookup's statement (on SQLite, the store's direct reads) and
+    // through the in-memory filter's (sqlx): the same row, times and all.
+    let in_memory = filter(User, r#"userName co "r1@""#);
+    let lookup = |f| ListQuery {
+        filter: Some(f),
+        ..all()
+    };
+    let by_index = store.list(User, "acme", lookup(&sql_filter)).await.unwrap();
+    let by_scan = store.list(User, "acme", lookup(&in_memory)).await.unwrap();
+    assert_eq!(by_index.rows.len(), 1);
+    assert_eq!(by_index.rows, by_scan.rows);
+    // A single resource with its related ones, by the page's statement.
+    let (row, related) = store
+        .resource_related(User, "acme", ids[1], true)
+        .await
+        .unwrap();
+    assert_eq!(row, by_index.rows[0]);
+    assert_eq!(
+        related.unwrap()[&ids[1]],
+        store.related(User, "acme", ids[1]).await.unwrap()
+    );
+    let (_, members) = store
+        .resource_related(Group, "acme", g1, true)
+        .await
+        .unwrap();
+    assert_eq!(members.unwrap()[&g1].len(), 3);
+    let (_, none) = store
+        .resource_related(Group, "acme", g1, false)
+        .await
+        .unwrap();
+    assert!(none.is_none());
+    assert!(matches!(
+        store.resource_related(User, "globex", ids[1], true).await,
+        Err(StoreError::NotFound)
+    ));
     let (_, related) = store.list_related(User, "acme", all()).await.unwrap();
     assert_eq!(related.len(), 3, "users in no group are absent");
     assert_eq!(

@@ -467,9 +467,19 @@ async fn read<K: Kind>(
 ) -> Result<Response, ScimApiError> {
     let (app, ws, kind, id) = (&app, &ws, K::KIND, id.as_str());
     let uuid = resource_id(kind, id)?;
-    let row = app
+    let projection = Projection::parse(
+        p.attributes.as_deref(),
+        p.excluded_attributes.as_deref(),
+        kind,
+    )?;
+    let (row, related) = app
         .store
-        .resource(kind, &ws.workspace_id, uuid)
+        .resource_related(
+            kind,
+            &ws.workspace_id,
+            uuid,
+            shows_related(kind, &projection),
+        )
         .await
         .map_err(for_resource(kind, id))?;
     if none_match(&h, row.version) {
@@ -477,20 +487,14 @@ async fn read<K: Kind>(
         set_etag(&mut resp, row.version);
         return Ok(resp);
     }
-    let projection = Projection::parse(
-        p.attributes.as_deref(),
-        p.excluded_attributes.as_deref(),
-        kind,
-    )?;
-    let body = documents(
+    let related = related.map(|r| related_values(app, kind, r));
+    let body = document(
         app,
-        &ws.workspace_id,
         kind,
-        std::slice::from_ref(&row),
+        &row,
+        related_of(related.as_ref(), row.id),
         &projection,
-    )
-    .await?
-    .remove(0);
+    );
     let mut resp = Scim(body).into_response();
     set_etag(&mut resp, row.version);
     Ok(resp)
