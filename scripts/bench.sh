@@ -25,7 +25,8 @@ if [[ ${1:-} == --quick ]]; then
   shift
   args=(--quick --sizes 1000,10000 --workspaces 10)
 else
-  args=(--json docs/benchmarks.json --doc docs/benchmarks.md --plot docs/benchmarks.svg)
+  args=(--json docs/benchmarks.json --doc docs/benchmarks.md --plot docs/benchmarks.svg
+    --before docs/benchmarks-before.json)
 fi
 echo "load before the run: $(uptime)" >&2
 "${pin[@]}" "$bin/scimgate-bench" --gateway "$bin/scimgate" "${args[@]}" "$@"

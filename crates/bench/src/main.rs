@@ -13,6 +13,7 @@ mod oauth;
 mod plot;
 mod report;
 mod scim;
+mod targets;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -67,6 +68,9 @@ struct Args {
     /// Writes an SVG of requests/s by dataset size here (needs two or more sizes).
     #[arg(long)]
     plot: Option<PathBuf>,
+    /// An earlier run's figures (docs/benchmarks-before.json) for a before/after table.
+    #[arg(long)]
+    before: Option<PathBuf>,
 }
 
 /// Request counts and time limits of each step.
@@ -165,7 +169,16 @@ async fn run(args: Args) -> Result<(), String> {
                 .await?;
         }
     }
-    let markdown = report.markdown();
+    let mut markdown = report.markdown();
+    markdown.push_str("\n### Targets\n\n");
+    markdown.push_str(&targets::table(&report));
+    if let Some(path) = &args.before {
+        markdown.push_str("\n### Before and after\n\n");
+        markdown.push_str(&targets::before_after(
+            &report,
+            &targets::Before::read(path)?,
+        ));
+    }
     println!("{markdown}");
     if let Some(path) = &args.json {
         report.write_json(path)?;
