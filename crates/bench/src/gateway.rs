@@ -18,7 +18,7 @@ pub struct Deployment {
     binary: PathBuf,
     db: TestDatabase,
     log: PathBuf,
-    /// CPUs the server runs on (`taskset -c` list); `None` inherits the tool's.
+    /// CPUs the server runs on (`taskset -c` list); `None`: every online CPU.
     cpus: Option<String>,
 }
 
@@ -112,11 +112,13 @@ impl Deployment {
     pub async fn start(&self) -> Result<Server, String> {
         let log =
             std::fs::File::create(&self.log).map_err(|e| format!("{}: {e}", self.log.display()))?;
-        let mut cmd = match &self.cpus {
+        // A child inherits the tool's pin (`taskset -c 0`): left alone, the gateway
+        // would share the client's one core and leave the other idle.
+        let mut cmd = match self.cpus.clone().or_else(every_cpu) {
             // taskset execs the gateway, so the child's pid stays the server's.
             Some(cpus) => {
                 let mut c = Command::new("taskset");
-                c.args(["-c", cpus]).arg(&self.binary);
+                c.args(["-c", &cpus]).arg(&self.binary);
                 c
             }
             None => Command::new(&self.binary),
@@ -141,6 +143,14 @@ impl Deployment {
             .to_owned();
         Ok(Server { child, base: addr })
     }
+}
+
+/// Every online CPU (`/sys/devices/system/cpu/online`), when the tool itself is
+/// pinned to fewer; `None` when it is not pinned, or off Linux.
+fn every_cpu() -> Option<String> {
+    let online = std::fs::read_to_string("/sys/devices/system/cpu/online").ok()?;
+    let ours = std::thread::available_parallelism().map_or(1, usize::from);
+    (ours < crate::report::cpu_count()).then(|| online.trim().to_owned())
 }
 
 /// A running gateway.

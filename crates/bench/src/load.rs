@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How much load one step sends: at most `requests`, for at most `limit`, with
 /// `concurrency` requests in flight.
@@ -18,7 +18,7 @@ pub struct Plan {
 }
 
 /// What one step measured.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Stats {
     pub requests: u64,
     pub errors: u64,

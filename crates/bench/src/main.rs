@@ -42,8 +42,8 @@ struct Args {
     /// Small request counts for a smoke run (sizes are still taken from --sizes).
     #[arg(long)]
     quick: bool,
-    /// CPUs to run the started gateway on (a `taskset -c` list, e.g. `1`), apart from
-    /// the core the tool itself is pinned to.
+    /// CPUs to run the started gateway on (a `taskset -c` list, e.g. `1`); by default
+    /// every CPU, whatever the tool itself is pinned to.
     #[arg(long)]
     server_cpus: Option<String>,
     /// Workspaces of the mixed steady workload.
@@ -68,7 +68,8 @@ struct Args {
     /// Writes an SVG of requests/s by dataset size here (needs two or more sizes).
     #[arg(long)]
     plot: Option<PathBuf>,
-    /// An earlier run's figures (docs/benchmarks-before.json) for a before/after table.
+    /// An earlier run's `--json` report (docs/benchmarks-before.json) for a
+    /// before/after table.
     #[arg(long)]
     before: Option<PathBuf>,
 }
@@ -176,7 +177,7 @@ async fn run(args: Args) -> Result<(), String> {
         markdown.push_str("\n### Before and after\n\n");
         markdown.push_str(&targets::before_after(
             &report,
-            &targets::Before::read(path)?,
+            &targets::read_before(path)?,
         ));
     }
     println!("{markdown}");

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::load::Stats;
 
@@ -11,7 +11,7 @@ const BEGIN: &str = "<!-- bench:begin -->";
 const END: &str = "<!-- bench:end -->";
 
 /// One measured step.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Row {
     pub backend: String,
     /// Users in the workspace when the step ran.
@@ -22,7 +22,7 @@ pub struct Row {
 }
 
 /// A fact about a backend at a dataset size (load average, peak RSS, import time).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Fact {
     pub backend: String,
     pub users: u64,
@@ -30,7 +30,7 @@ pub struct Fact {
 }
 
 /// Everything one run measured.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Report {
     pub quick: bool,
     pub machine: String,
@@ -143,13 +143,22 @@ pub fn load_average() -> f64 {
 /// affinity (`taskset` pins the tool to one core, which `available_parallelism` reports).
 fn machine() -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpus = info.lines().filter(|l| l.starts_with("processor")).count();
+    let cpus = cpu_count();
     let model = info
         .lines()
         .find(|l| l.starts_with("model name"))
         .and_then(|l| l.split_once(':'))
         .map_or_else(|| "unknown CPU".into(), |(_, v)| v.trim().to_owned());
     format!("{cpus} × {model}")
+}
+
+/// The machine's CPUs (`/proc/cpuinfo`), whatever the tool's affinity.
+pub fn cpu_count() -> usize {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count()
 }
 
 /// Replaces the text between the markers of the Markdown file at `path` with `block`.

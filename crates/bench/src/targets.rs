@@ -5,8 +5,6 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Deserialize;
-
 use crate::load::Stats;
 use crate::report::Report;
 
@@ -280,23 +278,10 @@ fn verdict(cells: &[(&str, Cell)]) -> String {
     }
 }
 
-/// An earlier run's figures at one dataset size, recorded by hand from its table
-/// (docs/benchmarks-before.json): the "before" of the before/after table.
-#[derive(Debug, Deserialize)]
-pub struct Before {
-    /// Where the figures come from: the commit and the command, for the table's caption.
-    pub source: String,
-    pub users: u64,
-    /// Per backend, per row of [`COMPARED`]: the figure, or absent where not measured.
-    pub sqlite: Vec<Option<f64>>,
-    pub postgres: Vec<Option<f64>>,
-}
-
-impl Before {
-    pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
-    }
+/// An earlier run's report, as `--json` wrote it (docs/benchmarks-before.json).
+pub fn read_before(path: &Path) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The compared figures: a label, the scenario prefix, and whether the figure is
@@ -320,45 +305,55 @@ const COMPARED: [(&str, &str, bool); 8] = [
     ),
 ];
 
-/// The before/after table: `before`'s figures beside this run's at the same size
-/// (the token row at the run's largest size, where the OAuth scenario runs).
-pub fn before_after(report: &Report, before: &Before) -> String {
+/// The before/after table: `before`'s figures beside this run's, per backend at
+/// the largest dataset both runs measured (the token rows at each run's largest,
+/// where the OAuth scenario runs).
+pub fn before_after(report: &Report, before: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Before: {}, {} users. After: this run.\n",
-        before.source,
-        count(before.users)
-    );
-    out.push_str("| figure | sqlite before | sqlite after | postgres before | postgres after |\n");
-    out.push_str("|---|---:|---:|---:|---:|\n");
-    for (i, (label, prefix, rate)) in COMPARED.iter().enumerate() {
-        let _ = write!(out, "| {label} |");
-        for (backend, figures) in [("sqlite", &before.sqlite), ("postgres", &before.postgres)] {
-            let users = if prefix.starts_with("7.") {
-                report.largest(backend)
-            } else {
-                before.users
+    out.push_str("| figure | backend | users | before | after |\n|---|---|---:|---:|---:|\n");
+    for (label, prefix, rate) in &COMPARED {
+        for backend in backends(report) {
+            let Some(users) = common_size(report, before, backend) else {
+                continue;
             };
-            let f = Figures {
-                report,
-                backend,
-                users,
+            let figure = |run: &Report| {
+                let users = if prefix.starts_with("7.") {
+                    run.largest(backend)
+                } else {
+                    users
+                };
+                let f = Figures {
+                    report: run,
+                    backend,
+                    users,
+                };
+                f.stats(prefix)
+                    .map(|s| if *rate { s.per_second } else { s.p50_ms })
             };
-            let after = f
-                .stats(prefix)
-                .map(|s| if *rate { s.per_second } else { s.p50_ms });
             let show = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), int);
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                " {} | {} |",
-                show(figures.get(i).copied().flatten()),
-                show(after)
+                "| {label} | {backend} | {} | {} | {} |",
+                count(users),
+                show(figure(before)),
+                show(figure(report))
             );
         }
-        out.push('\n');
     }
     out
+}
+
+/// The largest dataset size of `backend` that both runs created.
+fn common_size(a: &Report, b: &Report, backend: &str) -> Option<u64> {
+    let sizes = |r: &Report| -> Vec<u64> {
+        r.rows
+            .iter()
+            .filter(|row| row.backend == backend && row.scenario.starts_with("1."))
+            .map(|row| row.users)
+            .collect()
+    };
+    let theirs = sizes(b);
+    sizes(a).into_iter().filter(|n| theirs.contains(n)).max()
 }
 
 #[cfg(test)]
@@ -429,25 +424,47 @@ mod tests {
     }
 
     #[test]
-    fn before_after_puts_this_run_beside_the_record() {
-        let mut r = Report::new(false);
-        r.rows.push(row(
-            "sqlite",
-            10_000,
-            "2. GET /Users?filter=userName eq",
-            4_000,
-        ));
-        let before = Before {
-            source: "commit abc".into(),
-            users: 10_000,
-            sqlite: vec![Some(273.0), Some(1_358.0)],
-            postgres: vec![],
+    fn before_after_compares_the_largest_size_both_runs_have() {
+        let run = |sizes: &[(u64, usize)]| {
+            let mut r = Report::new(false);
+            for &(users, lookups) in sizes {
+                r.rows.push(row("sqlite", users, "1. create users", 100));
+                r.rows.push(row(
+                    "sqlite",
+                    users,
+                    "2. GET /Users?filter=userName eq",
+                    lookups,
+                ));
+            }
+            r
         };
-        let t = before_after(&r, &before);
+        let before = run(&[(1_000, 900), (10_000, 1_358)]);
+        let after = run(&[(10_000, 4_000), (100_000, 3_900)]);
+        let t = before_after(&after, &before);
         assert!(
-            t.contains("| lookup `userName eq`/s | 1,358 | 4,000 | – | – |"),
+            t.contains("| lookup `userName eq`/s | sqlite | 10,000 | 1,358 | 4,000 |"),
             "{t}"
         );
-        assert!(t.contains("| create users/s | 273 | – | – | – |"), "{t}");
+        assert!(
+            t.contains("| PUT full profile/s | sqlite | 10,000 | – | – |"),
+            "{t}"
+        );
+        assert!(!t.contains("postgres"), "{t}");
+    }
+
+    #[test]
+    fn a_written_report_reads_back_as_a_before() {
+        let mut r = Report::new(true);
+        r.rows
+            .push(row("postgres", 10, "2. GET /Users?filter=userName eq", 5));
+        r.rss("postgres", 10, 42.0);
+        let dir = std::env::temp_dir().join(format!("bench-before-{}", std::process::id()));
+        r.write_json(&dir).unwrap();
+        let back = read_before(&dir).unwrap();
+        std::fs::remove_file(&dir).unwrap();
+        assert_eq!(back.rows.len(), 1);
+        assert!((back.rows[0].stats.per_second - 5.0).abs() < 1e-9);
+        assert!((back.peak_rss_mb[0].value - 42.0).abs() < 1e-9);
+        assert!(read_before(&dir).is_err());
     }
 }
