@@ -133,13 +133,12 @@ impl std::fmt::Display for Named {
 
 impl std::error::Error for Named {}
 
-/// The same classes as [`StoreError::classify`] gives sqlx's errors: busy past the
-/// timeout is `Unavailable` (retry), anything else `Internal`.
+/// The same classes as [`StoreError::classify`] gives sqlx's errors: `SQLITE_BUSY`
+/// (and its extended codes) past the timeout is `Unavailable` (retry), anything
+/// else `Internal`.
 fn error(err: &rusqlite::Error) -> StoreError {
     match err.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-            StoreError::Unavailable(err.to_string())
-        }
+        Some(rusqlite::ErrorCode::DatabaseBusy) => StoreError::Unavailable(err.to_string()),
         _ => StoreError::Internal(err.to_string()),
     }
 }
@@ -182,5 +181,28 @@ mod tests {
         assert_eq!(time_opt(row, "c").unwrap(), None);
         let err = time(row, "d").unwrap_err().to_string();
         assert!(err.contains("column d"), "{err}");
+    }
+
+    #[test]
+    fn a_locked_database_is_unavailable_and_a_bad_statement_internal() {
+        let path = std::env::temp_dir().join(format!("direct-busy-{}.db", std::process::id()));
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("create table t (x); begin exclusive")
+            .unwrap();
+        let direct = Direct::open(&path, 1, Duration::from_millis(20)).unwrap();
+        let busy = direct.rows("select x from t", &[], |row| row.get::<_, i64>(0));
+        assert!(matches!(busy, Err(StoreError::Unavailable(_))), "{busy:?}");
+        writer.execute_batch("commit").unwrap();
+        assert!(
+            direct
+                .rows("select x from t", &[], |row| row.get::<_, i64>(0))
+                .unwrap()
+                .is_empty()
+        );
+        let bad = direct.rows("select nope from t", &[], |row| row.get::<_, i64>(0));
+        assert!(matches!(bad, Err(StoreError::Internal(_))), "{bad:?}");
+        drop((direct, writer));
+        std::fs::remove_file(&path).unwrap();
     }
 }

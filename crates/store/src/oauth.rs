@@ -272,12 +272,11 @@ impl Store {
     /// The client with this public id.
     pub async fn client(&self, client_id: &str) -> Result<Option<ClientRecord>, StoreError> {
         let sql = format!("select {CLIENT_COLUMNS} from oauth_clients where client_id = $1");
-        // Every token request asks: on SQLite, on the calling thread ([`crate::direct`]).
-        let row: Option<ClientRow> = match self {
-            Self::Sqlite(db) => db.direct.rows(&sql, &[&client_id], ClientRow::read)?.pop(),
-            Self::Postgres(_) => {
-                on_pool!(self, pool => sqlx::query_as(&sql).bind(client_id).fetch_optional(pool).await)?
-            }
+        let row: Option<ClientRow> = if let Self::Sqlite(db) = self {
+            // Every token request asks ([`crate::direct`]).
+            db.direct.rows(&sql, &[&client_id], ClientRow::read)?.pop()
+        } else {
+            on_pool!(self, pool => sqlx::query_as(&sql).bind(client_id).fetch_optional(pool).await)?
         };
         match row {
             None => Ok(None),
