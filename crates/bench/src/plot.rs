@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::report::Report;
+use crate::report::{Report, is_deep_page};
 
 /// The scenarios drawn, by the prefix of their row name, and their colours.
 const SERIES: [(&str, &str, &str); 5] = [
@@ -21,8 +21,7 @@ const MARGIN: f64 = 56.0;
 
 fn matches(scenario: &str, prefix: &str) -> bool {
     if prefix == "deep" {
-        scenario.starts_with("5. list startIndex=")
-            && !scenario.starts_with("5. list startIndex=1 ")
+        is_deep_page(scenario)
     } else {
         scenario.starts_with(prefix)
     }
@@ -30,16 +29,13 @@ fn matches(scenario: &str, prefix: &str) -> bool {
 
 /// The chart, or `None` when the report has fewer than two dataset sizes.
 pub fn svg(report: &Report) -> Option<String> {
-    let mut backends: Vec<&str> = Vec::new();
+    let backends = report.backends();
     let mut sizes: Vec<u64> = Vec::new();
     for r in report
         .rows
         .iter()
         .filter(|r| r.scenario.starts_with("2. GET"))
     {
-        if !backends.contains(&r.backend.as_str()) {
-            backends.push(&r.backend);
-        }
         if !sizes.contains(&r.users) {
             sizes.push(r.users);
         }

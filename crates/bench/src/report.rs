@@ -66,14 +66,29 @@ impl Report {
         self.import_seconds.push(fact(backend, users, value));
     }
 
-    /// The largest dataset measured on `backend` so far.
-    pub fn largest(&self, backend: &str) -> u64 {
+    /// The dataset sizes created on `backend`, in the order they ran.
+    pub fn sizes(&self, backend: &str) -> Vec<u64> {
         self.rows
             .iter()
             .filter(|r| r.backend == backend && r.scenario.starts_with("1."))
             .map(|r| r.users)
-            .max()
-            .unwrap_or(0)
+            .collect()
+    }
+
+    /// The largest dataset measured on `backend` so far.
+    pub fn largest(&self, backend: &str) -> u64 {
+        self.sizes(backend).into_iter().max().unwrap_or(0)
+    }
+
+    /// The backends of the run, in the order they ran.
+    pub fn backends(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for r in &self.rows {
+            if !out.contains(&r.backend.as_str()) {
+                out.push(&r.backend);
+            }
+        }
+        out
     }
 
     pub fn write_json(&self, path: &Path) -> Result<(), String> {
@@ -142,8 +157,8 @@ pub fn load_average() -> f64 {
 /// CPU model and count, from `/proc/cpuinfo`: the machine's cores, not the client's
 /// affinity (`taskset` pins the tool to one core, which `available_parallelism` reports).
 fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpus = cpu_count();
+    let info = cpuinfo();
+    let cpus = processors(&info);
     let model = info
         .lines()
         .find(|l| l.starts_with("model name"))
@@ -154,11 +169,23 @@ fn machine() -> String {
 
 /// The machine's CPUs (`/proc/cpuinfo`), whatever the tool's affinity.
 pub fn cpu_count() -> usize {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .unwrap_or_default()
+    processors(&cpuinfo())
+}
+
+fn cpuinfo() -> String {
+    std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()
+}
+
+fn processors(cpuinfo: &str) -> usize {
+    cpuinfo
         .lines()
         .filter(|l| l.starts_with("processor"))
         .count()
+}
+
+/// Whether a step is the deep page of scenario 5 (not its first page).
+pub fn is_deep_page(scenario: &str) -> bool {
+    scenario.starts_with("5. list startIndex=") && !scenario.starts_with("5. list startIndex=1 ")
 }
 
 /// Replaces the text between the markers of the Markdown file at `path` with `block`.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::load::Stats;
-use crate::report::Report;
+use crate::report::{Report, is_deep_page};
 
 /// One cell: what a backend measured, and whether it meets the target (`None` where
 /// the target does not apply to that backend or the run did not measure it).
@@ -148,25 +148,18 @@ impl Figures<'_> {
     }
 
     fn stats(&self, prefix: &str) -> Option<&Stats> {
-        self.report
-            .rows
-            .iter()
-            .find(|r| {
-                r.backend == self.backend && r.users == self.users && r.scenario.starts_with(prefix)
-            })
-            .map(|r| &r.stats)
+        self.find(|scenario| scenario.starts_with(prefix))
     }
 
     fn deep_page(&self) -> Option<&Stats> {
+        self.find(is_deep_page)
+    }
+
+    fn find(&self, scenario: impl Fn(&str) -> bool) -> Option<&Stats> {
         self.report
             .rows
             .iter()
-            .find(|r| {
-                r.backend == self.backend
-                    && r.users == self.users
-                    && r.scenario.starts_with("5. list startIndex=")
-                    && !r.scenario.starts_with("5. list startIndex=1 ")
-            })
+            .find(|r| r.backend == self.backend && r.users == self.users && scenario(&r.scenario))
             .map(|r| &r.stats)
     }
 
@@ -184,17 +177,6 @@ impl Figures<'_> {
     fn rss(&self) -> Option<f64> {
         self.fact(&self.report.peak_rss_mb)
     }
-}
-
-/// The backends of the run, in the order they ran.
-fn backends(report: &Report) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for r in &report.rows {
-        if !out.contains(&r.backend.as_str()) {
-            out.push(&r.backend);
-        }
-    }
-    out
 }
 
 /// A rate or a time without decimals, with thousands separators.
@@ -224,7 +206,7 @@ fn separated(digits: &str) -> String {
 
 /// The targets table: each backend at its largest dataset, and a verdict.
 pub fn table(report: &Report) -> String {
-    let backends = backends(report);
+    let backends = report.backends();
     let mut out = String::new();
     out.push_str("| target (issue #7) |");
     for b in &backends {
@@ -309,10 +291,11 @@ const COMPARED: [(&str, &str, bool); 8] = [
 /// the largest dataset both runs measured (the token rows at each run's largest,
 /// where the OAuth scenario runs).
 pub fn before_after(report: &Report, before: &Report) -> String {
+    let backends = report.backends();
     let mut out = String::new();
     out.push_str("| figure | backend | users | before | after |\n|---|---|---:|---:|---:|\n");
     for (label, prefix, rate) in &COMPARED {
-        for backend in backends(report) {
+        for &backend in &backends {
             let Some(users) = common_size(report, before, backend) else {
                 continue;
             };
@@ -345,15 +328,11 @@ pub fn before_after(report: &Report, before: &Report) -> String {
 
 /// The largest dataset size of `backend` that both runs created.
 fn common_size(a: &Report, b: &Report, backend: &str) -> Option<u64> {
-    let sizes = |r: &Report| -> Vec<u64> {
-        r.rows
-            .iter()
-            .filter(|row| row.backend == backend && row.scenario.starts_with("1."))
-            .map(|row| row.users)
-            .collect()
-    };
-    let theirs = sizes(b);
-    sizes(a).into_iter().filter(|n| theirs.contains(n)).max()
+    let theirs = b.sizes(backend);
+    a.sizes(backend)
+        .into_iter()
+        .filter(|n| theirs.contains(n))
+        .max()
 }
 
 #[cfg(test)]
