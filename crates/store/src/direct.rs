@@ -17,12 +17,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rusqlite::types::{ToSql, ValueRef};
-use rusqlite::{Connection, OpenFlags, Row, Statement};
+use rusqlite::types::{FromSql, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, Row, Statement, ffi};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::StoreError;
+use crate::tx::Arg;
+use crate::{StoreError, UniqueField};
 
 /// Prepared statements kept per connection: the hot path's texts are few.
 const STATEMENT_CACHE: usize = 64;
@@ -61,22 +62,9 @@ impl Direct {
         &self,
         sql: &str,
         binds: &[&dyn ToSql],
-        mut read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+        read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>, StoreError> {
-        let conn = self.slot();
-        let mut run = || {
-            let mut stmt = conn.prepare_cached(sql)?;
-            for (i, value) in binds.iter().enumerate() {
-                bind(&mut stmt, i + 1, *value)?;
-            }
-            let mut rows = stmt.raw_query();
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(read(row)?);
-            }
-            Ok(out)
-        };
-        run().map_err(|e| error(&e))
+        query(&self.slot(), sql, binds, read).map_err(|e| error(&e))
     }
 
     fn slot(&self) -> MutexGuard<'_, Connection> {
@@ -87,6 +75,41 @@ impl Direct {
         // A panic while reading leaves the connection as usable as before.
         self.slots[i].lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Every row of `sql` with `binds` as `$1, $2, …`, each read by `read`, on `conn`
+/// (its statement cache keeps `sql` prepared).
+pub(crate) fn query<T>(
+    conn: &Connection,
+    sql: &str,
+    binds: &[&dyn ToSql],
+    mut read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut stmt = prepared(conn, sql, binds)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(read(row)?);
+    }
+    Ok(out)
+}
+
+/// Runs `sql`, which returns no rows, with `binds` as `$1, $2, …`; the rows it changed.
+pub(crate) fn execute(conn: &Connection, sql: &str, binds: &[&dyn ToSql]) -> rusqlite::Result<u64> {
+    let changed = prepared(conn, sql, binds)?.raw_execute()?;
+    Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+}
+
+fn prepared<'c>(
+    conn: &'c Connection,
+    sql: &str,
+    binds: &[&dyn ToSql],
+) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    for (i, value) in binds.iter().enumerate() {
+        bind(&mut stmt, i + 1, *value)?;
+    }
+    Ok(stmt)
 }
 
 /// Binds `value` to the statement's `$n`. SQLite numbers `$name` parameters in the
@@ -136,10 +159,68 @@ impl std::error::Error for Named {}
 /// The same classes as [`StoreError::classify`] gives sqlx's errors: `SQLITE_BUSY`
 /// (and its extended codes) past the timeout is `Unavailable` (retry), anything
 /// else `Internal`.
-fn error(err: &rusqlite::Error) -> StoreError {
+pub(crate) fn error(err: &rusqlite::Error) -> StoreError {
     match err.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy) => StoreError::Unavailable(err.to_string()),
         _ => StoreError::Internal(err.to_string()),
+    }
+}
+
+/// [`error`], with a uniqueness violation (a `UNIQUE` index or the primary key, as
+/// sqlx's `is_unique_violation` tells them) as `Conflict(field)`.
+pub(crate) fn error_unique(err: &rusqlite::Error, field: UniqueField) -> StoreError {
+    match err {
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(
+                e.extended_code,
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ) =>
+        {
+            StoreError::Conflict(field)
+        }
+        _ => error(err),
+    }
+}
+
+/// A row the writer's direct statements read ([`crate::writer::DirectTx`]): the
+/// same types that sqlx's `FromRow` reads in the other write transactions.
+pub(crate) trait Decode: Sized {
+    fn decode(row: &Row<'_>) -> rusqlite::Result<Self>;
+}
+
+impl<A: FromSql> Decode for (A,) {
+    fn decode(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?,))
+    }
+}
+
+impl<A: FromSql, B: FromSql> Decode for (A, B) {
+    fn decode(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?))
+    }
+}
+
+impl<A: FromSql, B: FromSql, C: FromSql> Decode for (A, B, C) {
+    fn decode(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+    }
+}
+
+/// An argument as the sqlx side binds it (`bind_args!`): times as the store's fixed
+/// text, uuids as 16-byte blobs, booleans as integers.
+impl ToSql for Arg {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Self::Uuid(v) => v.to_sql(),
+            Self::Text(v) => v.to_sql(),
+            Self::OptText(v) => v.to_sql(),
+            Self::Int(v) => v.to_sql(),
+            Self::Bool(v) => v.to_sql(),
+            Self::Ts(v) => v
+                .sqlite_text()
+                .map(ToSqlOutput::from)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e))),
+        }
     }
 }
 

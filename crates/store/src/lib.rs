@@ -197,7 +197,10 @@ impl Store {
                     pool,
                     readers: Arc::new(readers),
                     direct: Arc::new(direct),
-                    writer: Arc::new(writer::Writer::start()),
+                    writer: Arc::new(writer::Writer::start(
+                        connect.get_filename(),
+                        options.acquire_timeout,
+                    )?),
                 }))
             }
             Backend::Postgres => {

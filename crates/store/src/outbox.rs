@@ -40,9 +40,8 @@ macro_rules! emit {
             "insert into events (id, workspace_id, event_type, occurred_at, payload) values ($1, $2, $3, $4, $5)",
             $crate::tx::args![event.id, $change.workspace, event_type.as_str(), $crate::ts::Ts($change.now), payload],
         );
-        let hooks: Vec<(Uuid, String)> = sqlx::query_as("select id, events from hooks where workspace_id = $1")
-            .bind($change.workspace)
-            .fetch_all(&mut *$tx)
+        let hooks: Vec<(Uuid, String)> = $tx
+            .rows("select id, events from hooks where workspace_id = $1", $crate::tx::args![$change.workspace])
             .await?;
         for (hook, filter) in hooks {
             if $crate::outbox::subscribed(&filter, event_type) {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::direct;
 use crate::guard::guard_deprovision;
 use crate::outbox::{emit, group_data, merge, user_data};
-use crate::roles::load_role_map;
+use crate::roles::{ROLE_MAP, role_map_of};
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
 use crate::tx::{args, in_tx};
@@ -493,9 +493,9 @@ impl Store {
         let (ws, now) = (change.workspace, change.now);
         let c = UserColumns::of(doc)?;
         let text = doc_text(doc)?;
-        in_tx!(self, tx => 'body: {
+        in_tx!(direct self, tx => 'body: {
             // The seat first: a refusal commits only its own events, no user.
-            let role = load_role_map!(&mut *tx, ws)?.app_role_of(doc);
+            let role = role_map_of(tx.rows(ROLE_MAP, args![ws]).await?).ok_or(StoreError::NotFound)?.app_role_of(doc);
             let mut data = user_data(id, &c.user_name, c.active, role.as_deref());
             if c.active {
                 let claim = claim_seat!(self, tx, ws)?;
@@ -506,15 +506,13 @@ impl Store {
             }
             audit!(tx, change, "user.provisioned", ResourceKind::User.name(), id, &c.user_name);
             emit!(tx, change, EventType::UserProvisioned, data);
-            sqlx::query(
+            tx.exec_unique(
                 "insert into users (id, workspace_id, user_name, user_name_norm, external_id, display_name_norm, \
                  active, doc, version, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)",
+                args![id, ws, &c.user_name, &c.user_name_norm, &c.external_id, &c.display_name_norm, c.active, &text, Ts(now)],
+                UniqueField::UserName,
             )
-            .bind(id).bind(ws).bind(&c.user_name).bind(&c.user_name_norm).bind(&c.external_id)
-            .bind(&c.display_name_norm).bind(c.active).bind(&text).bind(Ts(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
+            .await?;
             tx.later("insert into user_sources (user_id, idp) values ($1, $2)", args![id, change.idp.as_str()]);
             tx.later(count_change(ResourceKind::User, 1), args![ws]);
             write_emails!(tx, ws, id, &c.emails_norm);
@@ -604,7 +602,7 @@ impl Store {
             match kind {
                 ResourceKind::User => {
                     let c = UserColumns::of(&doc)?;
-                    let role = load_role_map!(&mut *tx, ws)?.app_role_of(&doc);
+                    let role = role_map_of(tx.rows(ROLE_MAP, args![ws]).await?).ok_or(StoreError::NotFound)?.app_role_of(&doc);
                     let mut data = user_data(id, &c.user_name, c.active, role.as_deref());
                     match action {
                         EventType::UserReactivated => {
@@ -689,7 +687,7 @@ impl Store {
                         sqlx::query_as(&select).bind(ws).bind(id).fetch_one(&mut *tx).await?;
                     let doc: Value = serde_json::from_str(&doc)
                         .map_err(|e| StoreError::Internal(format!("stored document: {e}")))?;
-                    let role = load_role_map!(&mut *tx, ws)?.app_role_of(&doc);
+                    let role = role_map_of(tx.rows(ROLE_MAP, args![ws]).await?).ok_or(StoreError::NotFound)?.app_role_of(&doc);
                     if active && let Some(held) = guard_deprovision!(self, tx, change, id)? {
                         break 'body Err(StoreError::DeprovisioningHeld(held));
                     }

@@ -9,30 +9,34 @@ use crate::ts::Ts;
 use crate::tx::write_one;
 use crate::{Store, StoreError, on_pool};
 
-/// Reads the workspace's [`RoleMap`] on `$exec` (a pool, or `&mut *tx` inside a
-/// write); evaluates to `Result<RoleMap, sqlx::Error>`. `NotFound` stays a
-/// `RowNotFound` for an unknown workspace. A macro because the executor's type
-/// differs per backend.
+/// The workspace row joined to its mappings, if it has any, in one statement (it
+/// runs inside every user write); no row at all for an unknown workspace.
+pub(crate) const ROLE_MAP: &str = "select w.default_app_role, m.idp_value, m.app_role from workspaces w \
+     left join role_mappings m on m.workspace_id = w.id where w.id = $1 order by m.idp_value";
+
+/// The [`RoleMap`] in [`ROLE_MAP`]'s rows; `None` for an unknown workspace.
+pub(crate) fn role_map_of(
+    rows: Vec<(Option<String>, Option<String>, Option<String>)>,
+) -> Option<RoleMap> {
+    let default = rows.first()?.0.clone();
+    let mappings = rows
+        .into_iter()
+        .filter_map(|(_, idp, app)| idp.zip(app))
+        .collect();
+    Some(RoleMap { mappings, default })
+}
+
+/// Reads the workspace's [`RoleMap`] on `$exec`, a read connection; evaluates to
+/// `Result<RoleMap, sqlx::Error>`, `RowNotFound` for an unknown workspace. Inside a
+/// write, `role_map_of(tx.rows(ROLE_MAP, …))` reads it. A macro because the
+/// executor's type differs per backend.
 macro_rules! load_role_map {
     ($exec:expr, $ws:expr) => {
-        async {
-            // One statement (it runs inside every user write): the workspace row, joined
-            // to its mappings if it has any; no row at all for an unknown workspace.
-            let rows: Vec<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
-                "select w.default_app_role, m.idp_value, m.app_role from workspaces w \
-                 left join role_mappings m on m.workspace_id = w.id where w.id = $1 order by m.idp_value",
-            )
+        sqlx::query_as($crate::roles::ROLE_MAP)
             .bind($ws)
             .fetch_all($exec)
-            .await?;
-            let default = rows.first().ok_or(sqlx::Error::RowNotFound)?.0.clone();
-            let mappings = rows
-                .into_iter()
-                .filter_map(|(_, idp, app)| idp.zip(app))
-                .collect();
-            Ok::<_, sqlx::Error>(scim::roles::RoleMap { mappings, default })
-        }
-        .await
+            .await
+            .and_then(|rows| $crate::roles::role_map_of(rows).ok_or(sqlx::Error::RowNotFound))
     };
 }
 pub(crate) use load_role_map;

@@ -31,6 +31,17 @@ pub struct SeatStatus {
     pub auto_charge_cap: Option<i64>,
 }
 
+impl crate::direct::Decode for SeatStatus {
+    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            seats_in_use: row.get("seats_in_use")?,
+            seats_purchased: row.get("seats_purchased")?,
+            auto_charge: row.get("auto_charge")?,
+            auto_charge_cap: row.get("auto_charge_cap")?,
+        })
+    }
+}
+
 impl SeatStatus {
     /// The counts as billing events carry them.
     pub(crate) fn json(&self) -> Value {
@@ -80,7 +91,7 @@ macro_rules! claim_seat {
                 "update workspaces set seats_in_use = seats_in_use + 1 where id = $1 \
                  and (seats_purchased is null or seats_in_use < seats_purchased) returning {SEAT_COLUMNS}"
             );
-            let took: Option<SeatStatus> = sqlx::query_as(&take).bind($ws).fetch_optional(&mut *$tx).await?;
+            let took: Option<SeatStatus> = $tx.optional(&take, $crate::tx::args![$ws]).await?;
             if let Some(s) = took {
                 return Ok::<Claim, StoreError>(Claim::Took(s));
             }
@@ -89,11 +100,11 @@ macro_rules! claim_seat {
                 $crate::Store::Sqlite(_) => "",
             };
             let read = format!("select {SEAT_COLUMNS} from workspaces where id = $1{lock}");
-            let now: SeatStatus = sqlx::query_as(&read).bind($ws).fetch_one(&mut *$tx).await?;
+            let now: SeatStatus = $tx.one(&read, $crate::tx::args![$ws]).await?;
             match $crate::seats::decision(&now) {
                 seats::Decision::Free => {
                     // A seat was freed between the two statements; the row is ours now.
-                    let s: SeatStatus = sqlx::query_as(&take).bind($ws).fetch_one(&mut *$tx).await?;
+                    let s: SeatStatus = $tx.one(&take, $crate::tx::args![$ws]).await?;
                     Ok(Claim::Took(s))
                 }
                 seats::Decision::Charge => {
@@ -102,7 +113,7 @@ macro_rules! claim_seat {
                          where id = $1 and auto_charge and (auto_charge_cap is null or seats_purchased < auto_charge_cap) \
                          returning {SEAT_COLUMNS}"
                     );
-                    let s: SeatStatus = sqlx::query_as(&buy).bind($ws).fetch_one(&mut *$tx).await?;
+                    let s: SeatStatus = $tx.one(&buy, $crate::tx::args![$ws]).await?;
                     Ok(Claim::Charged(s))
                 }
                 seats::Decision::LimitReached(l) => Ok(Claim::Refused(l)),
@@ -122,8 +133,7 @@ macro_rules! release_seat {
              returning {}",
             $crate::seats::SEAT_COLUMNS
         );
-        let released: Option<$crate::seats::SeatStatus> =
-            sqlx::query_as(&sql).bind($ws).fetch_optional(&mut *$tx).await?;
+        let released: Option<$crate::seats::SeatStatus> = $tx.optional(&sql, $crate::tx::args![$ws]).await?;
         released
     }};
 }

@@ -17,6 +17,13 @@ use time::{OffsetDateTime, UtcOffset};
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ts(pub OffsetDateTime);
 
+impl Ts {
+    /// The text SQLite stores (through sqlx, and the writer's direct statements).
+    pub(crate) fn sqlite_text(self) -> Result<String, time::error::Format> {
+        self.0.to_offset(UtcOffset::UTC).format(SQLITE_FORMAT)
+    }
+}
+
 const SQLITE_FORMAT: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
@@ -28,8 +35,7 @@ impl Type<Sqlite> for Ts {
 
 impl<'q> Encode<'q, Sqlite> for Ts {
     fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
-        let text = self.0.to_offset(UtcOffset::UTC).format(SQLITE_FORMAT)?;
-        Encode::<Sqlite>::encode(text, buf)
+        Encode::<Sqlite>::encode(self.sqlite_text()?, buf)
     }
 }
 

@@ -6,6 +6,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::ts::Ts;
+use crate::{StoreError, UniqueField};
 
 /// A value bound to a deferred statement.
 #[derive(Debug, Clone)]
@@ -14,6 +15,7 @@ pub(crate) enum Arg {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    Bool(bool),
     Ts(Ts),
 }
 
@@ -47,6 +49,16 @@ impl From<i64> for Arg {
         Self::Int(v)
     }
 }
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Self::Bool(v)
+    }
+}
+impl From<&Option<String>> for Arg {
+    fn from(v: &Option<String>) -> Self {
+        Self::OptText(v.clone())
+    }
+}
 impl From<Ts> for Arg {
     fn from(v: Ts) -> Self {
         Self::Ts(v)
@@ -70,6 +82,7 @@ macro_rules! bind_args {
                 Arg::Text(v) => q.bind(v.as_str()),
                 Arg::OptText(v) => q.bind(v.as_deref()),
                 Arg::Int(v) => q.bind(*v),
+                Arg::Bool(v) => q.bind(*v),
                 Arg::Ts(v) => q.bind(*v),
             };
         }
@@ -117,6 +130,86 @@ impl<DB: sqlx::Database> std::ops::DerefMut for Tx<'_, DB> {
         &mut self.tx
     }
 }
+
+/// The statements a write body runs at once, by the same names on every write
+/// transaction ([`Tx`] on either backend, [`crate::writer::DirectTx`]): `in_tx!`
+/// expands its body once per backend, so a body written with these compiles against
+/// whichever transaction its arm holds. Each returns the store's error kinds.
+macro_rules! run_now {
+    ($db:ty) => {
+        impl Tx<'_, $db> {
+            /// Runs `sql`; the rows it changed.
+            pub(crate) async fn exec(
+                &mut self,
+                sql: &str,
+                args: Vec<Arg>,
+            ) -> Result<u64, StoreError> {
+                Ok(bind_args!(sqlx::query(sql), &args)
+                    .execute(&mut *self.tx)
+                    .await?
+                    .rows_affected())
+            }
+
+            /// Runs `sql`; a uniqueness violation is `Conflict(field)`.
+            pub(crate) async fn exec_unique(
+                &mut self,
+                sql: &str,
+                args: Vec<Arg>,
+                field: UniqueField,
+            ) -> Result<u64, StoreError> {
+                match bind_args!(sqlx::query(sql), &args)
+                    .execute(&mut *self.tx)
+                    .await
+                {
+                    Ok(r) => Ok(r.rows_affected()),
+                    Err(e) => Err(StoreError::classify(e, Some(field))),
+                }
+            }
+
+            /// Every row of `sql`.
+            pub(crate) async fn rows<T>(
+                &mut self,
+                sql: &str,
+                args: Vec<Arg>,
+            ) -> Result<Vec<T>, StoreError>
+            where
+                T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            {
+                Ok(bind_args!(sqlx::query_as(sql), &args)
+                    .fetch_all(&mut *self.tx)
+                    .await?)
+            }
+
+            /// The first row of `sql`, if any.
+            pub(crate) async fn optional<T>(
+                &mut self,
+                sql: &str,
+                args: Vec<Arg>,
+            ) -> Result<Option<T>, StoreError>
+            where
+                T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            {
+                Ok(bind_args!(sqlx::query_as(sql), &args)
+                    .fetch_optional(&mut *self.tx)
+                    .await?)
+            }
+
+            /// The first row of `sql`; `NotFound` without one.
+            pub(crate) async fn one<T>(
+                &mut self,
+                sql: &str,
+                args: Vec<Arg>,
+            ) -> Result<T, StoreError>
+            where
+                T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            {
+                self.optional(sql, args).await?.ok_or(StoreError::NotFound)
+            }
+        }
+    };
+}
+run_now!(Sqlite);
+run_now!(Postgres);
 
 impl Tx<'_, Sqlite> {
     /// Runs the deferred statements as one text.
@@ -188,13 +281,36 @@ fn joined(statements: Vec<(String, Vec<Arg>)>) -> (String, Vec<Arg>) {
 }
 
 /// Runs `$body` (which uses `$tx`, a [`Tx`], as its executor via `&mut *$tx`) in one
-/// write transaction, flushes what it deferred and commits it; a `?` inside the body returns early and the dropped
-/// transaction rolls back. On SQLite the transaction is a savepoint in the
-/// in-process writer's batch, which began with `BEGIN IMMEDIATE`, so a transaction
-/// that reads and then writes holds the write lock up front instead of failing with
-/// `SQLITE_BUSY` when it tries to upgrade (docs/style.md §4); the macro returns once
-/// the batch's commit is durable (`writer`).
+/// write transaction, flushes what it deferred and commits it; a `?` inside the body
+/// returns early and the dropped transaction rolls back. On SQLite the transaction is
+/// a savepoint in the in-process writer's batch, which began with `BEGIN IMMEDIATE`,
+/// so a transaction that reads and then writes holds the write lock up front instead
+/// of failing with `SQLITE_BUSY` when it tries to upgrade (docs/style.md §4); the
+/// macro returns once the batch's commit is durable (`writer`).
+///
+/// `in_tx!(direct store, tx => body)` runs a body that uses only the calls that
+/// every write transaction has (`exec`, `rows`, `later`, …; [`run_now`]) on
+/// SQLite's direct writer connection ([`crate::writer::DirectTx`]) instead.
 macro_rules! in_tx {
+    (direct $store:expr, $tx:ident => $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite(db) => {
+                let mut turn = db.writer.direct_turn().await?;
+                let mut $tx = turn.direct()?;
+                let out = $body;
+                $tx.commit().await?;
+                turn.durable().await?;
+                out
+            }
+            $crate::Store::Postgres(pool) => $crate::tx::in_tx!(@postgres pool, $tx => $body),
+        }
+    };
+    (@postgres $pool:ident, $tx:ident => $body:expr) => {{
+        let mut $tx = $crate::tx::Tx::new($pool.begin().await?);
+        let out = $body;
+        $tx.commit().await?;
+        out
+    }};
     ($store:expr, $tx:ident => $body:expr) => {
         match $store {
             $crate::Store::Sqlite(db) => {
@@ -205,12 +321,7 @@ macro_rules! in_tx {
                 turn.durable().await?;
                 out
             }
-            $crate::Store::Postgres(pool) => {
-                let mut $tx = $crate::tx::Tx::new(pool.begin().await?);
-                let out = $body;
-                $tx.commit().await?;
-                out
-            }
+            $crate::Store::Postgres(pool) => $crate::tx::in_tx!(@postgres pool, $tx => $body),
         }
     };
 }

@@ -14,21 +14,46 @@
 //! writer's savepoint is rolled back, so each sees exactly the writes before it. The
 //! one thing writers of a batch share is the commit's fate: if the fsync fails, every
 //! writer of the batch gets the error and none was acknowledged.
+//!
+//! A batch runs on one of two connections. Most writes use sqlx's pooled one, where
+//! each statement is a round trip to that connection's thread. The IdPs' hot writes
+//! ([`DirectTx`], `in_tx!(direct …)`) use the writer's own rusqlite connection
+//! instead, stepped on the tokio worker that holds the turn, as [`crate::direct`]
+//! does for reads: a create's seven statements had been fourteen thread hops inside
+//! the one section that every write waits for (issue #7, docs/benchmarks.md). Only
+//! `BEGIN` and `COMMIT`, which may wait for a lock or the disk, leave the worker, for
+//! a blocking thread. A writer of the other kind commits the open batch first, so
+//! the two connections never hold SQLite's write lock at once.
 
-use std::sync::{Arc, Weak};
+use std::path::Path;
+use std::sync::{Arc, Mutex as SyncMutex, PoisonError, Weak};
+use std::time::Duration;
 
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OpenFlags};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{Mutex, MutexGuard, Notify, watch};
 
-use crate::StoreError;
+use crate::direct::{self, Decode};
+use crate::tx::Arg;
+use crate::{StoreError, UniqueField};
 
 /// What a writer learns when its batch's commit is over: `None` until then.
 type Outcome = Option<Result<(), StoreError>>;
 
+/// The open batch's transaction.
+#[derive(Debug)]
+enum Open {
+    /// On the pool's connection.
+    Pool(Transaction<'static, Sqlite>),
+    /// On the writer's direct connection, which ran `BEGIN IMMEDIATE`.
+    Direct,
+}
+
 /// The open batch: one `BEGIN IMMEDIATE` transaction that writers add savepoints to.
 #[derive(Debug)]
 struct Batch {
-    tx: Option<Transaction<'static, Sqlite>>,
+    open: Option<Open>,
     /// Tells this batch's writers how its commit went.
     done: watch::Sender<Outcome>,
 }
@@ -39,31 +64,80 @@ pub(crate) struct Writer {
     batch: Arc<Mutex<Batch>>,
     /// Wakes the committer: every writer that leaves the batch rings it.
     commit: Arc<Notify>,
+    /// Used only by the holder of the batch's lock (and by `BEGIN`/`COMMIT` on a
+    /// blocking thread while that lock is held), so this mutex is never contended.
+    direct: Arc<SyncMutex<Connection>>,
 }
 
+/// Prepared statements kept on the direct connection: the hot writes' texts.
+const STATEMENT_CACHE: usize = 64;
+
 impl Writer {
-    /// A writer with its committer task (which ends when the writer is dropped).
-    pub(crate) fn start() -> Self {
+    /// A writer on the database file at `path`, with its committer task (which ends
+    /// when the writer is dropped). The direct connection gets the pool's settings.
+    pub(crate) fn start(path: &Path, busy_timeout: Duration) -> Result<Self, StoreError> {
+        let open = || -> rusqlite::Result<Connection> {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let conn = Connection::open_with_flags(path, flags)?;
+            conn.busy_timeout(busy_timeout)?;
+            // As the pool's connection (`Store::connect`): durable commits, enforced
+            // foreign keys, savepoint journals in memory.
+            conn.execute_batch(
+                "pragma synchronous = full; pragma foreign_keys = on; pragma temp_store = memory",
+            )?;
+            conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+            Ok(conn)
+        };
+        let direct = Arc::new(SyncMutex::new(open().map_err(|e| direct::error(&e))?));
         let batch = Arc::new(Mutex::new(Batch {
-            tx: None,
+            open: None,
             done: watch::channel(None).0,
         }));
         let commit = Arc::new(Notify::new());
-        tokio::spawn(committer(Arc::downgrade(&batch), Arc::clone(&commit)));
-        Self { batch, commit }
+        tokio::spawn(committer(
+            Arc::downgrade(&batch),
+            Arc::clone(&commit),
+            Arc::clone(&direct),
+        ));
+        Ok(Self {
+            batch,
+            commit,
+            direct,
+        })
     }
 
-    /// Waits for the writer's turn and opens a batch if none is open. While the
-    /// returned [`Turn`] lives, no other writer runs.
+    /// Waits for the writer's turn and opens a batch on the pool's connection if
+    /// none is open. While the returned [`Turn`] lives, no other writer runs.
     pub(crate) async fn turn(&self, pool: &SqlitePool) -> Result<Turn<'_>, StoreError> {
         let mut batch = self.batch.lock().await;
-        if batch.tx.is_none() {
-            batch.tx = Some(pool.begin_with("BEGIN IMMEDIATE").await?);
+        if matches!(batch.open, Some(Open::Direct)) {
+            finish(&mut batch, &self.direct).await;
         }
-        Ok(Turn {
+        if batch.open.is_none() {
+            batch.open = Some(Open::Pool(pool.begin_with("BEGIN IMMEDIATE").await?));
+        }
+        Ok(self.turn_of(batch))
+    }
+
+    /// [`Writer::turn`], for a [`DirectTx`]: the batch is on the direct connection.
+    pub(crate) async fn direct_turn(&self) -> Result<Turn<'_>, StoreError> {
+        let mut batch = self.batch.lock().await;
+        if matches!(batch.open, Some(Open::Pool(_))) {
+            finish(&mut batch, &self.direct).await;
+        }
+        if batch.open.is_none() {
+            blocking(&self.direct, |c| c.execute_batch("BEGIN IMMEDIATE")).await?;
+            batch.open = Some(Open::Direct);
+        }
+        Ok(self.turn_of(batch))
+    }
+
+    fn turn_of<'w>(&'w self, batch: MutexGuard<'w, Batch>) -> Turn<'w> {
+        Turn {
             batch,
             commit: &self.commit,
-        })
+            direct: &self.direct,
+        }
     }
 }
 
@@ -79,23 +153,39 @@ impl Drop for Writer {
 pub(crate) struct Turn<'w> {
     batch: MutexGuard<'w, Batch>,
     commit: &'w Notify,
+    direct: &'w SyncMutex<Connection>,
 }
 
 impl Turn<'_> {
-    /// The open batch's connection, for a single statement.
+    /// The open batch's pooled connection, for a single statement.
     pub(crate) fn conn(&mut self) -> Result<&mut SqliteConnection, StoreError> {
-        let tx = self
-            .batch
-            .tx
-            .as_mut()
-            .ok_or_else(|| StoreError::Internal("no open batch".into()))?;
-        Ok(&mut **tx)
+        match self.batch.open.as_mut() {
+            Some(Open::Pool(tx)) => Ok(&mut **tx),
+            _ => Err(StoreError::Internal("no open batch on the pool".into())),
+        }
     }
 
     /// A savepoint in the open batch for this writer's statements. Dropped without
     /// [`Transaction::commit`], it rolls back to where this writer began.
     pub(crate) async fn savepoint(&mut self) -> Result<Transaction<'_, Sqlite>, StoreError> {
         Ok(sqlx::Connection::begin(self.conn()?).await?)
+    }
+
+    /// A savepoint in the open direct batch ([`Writer::direct_turn`]).
+    pub(crate) fn direct(&mut self) -> Result<DirectTx<'_>, StoreError> {
+        if !matches!(self.batch.open, Some(Open::Direct)) {
+            return Err(StoreError::Internal("no open direct batch".into()));
+        }
+        on(
+            self.direct,
+            |c| c.execute_batch("SAVEPOINT writer"),
+            |e| direct::error(&e),
+        )?;
+        Ok(DirectTx {
+            conn: self.direct,
+            later: Vec::new(),
+            open: true,
+        })
     }
 
     /// Ends the turn (the next writer may run) and waits until the batch holding
@@ -122,20 +212,157 @@ impl Drop for Turn<'_> {
     }
 }
 
+/// One writer's savepoint on the direct connection, with the same methods as
+/// [`crate::tx::Tx`] so that one `in_tx!` body serves both. The methods are
+/// `async` for that reason only: each statement runs to its end on this thread.
+/// Dropped without [`DirectTx::commit`], it rolls back to where this writer began.
+pub(crate) struct DirectTx<'t> {
+    conn: &'t SyncMutex<Connection>,
+    /// Statements deferred to the commit ([`crate::tx::Tx::later`]).
+    later: Vec<(String, Vec<Arg>)>,
+    /// The savepoint is neither released nor rolled back yet.
+    open: bool,
+}
+
+#[expect(
+    clippy::unused_async,
+    reason = "the same calls as on sqlx's transactions, whose statements are awaited"
+)]
+impl DirectTx<'_> {
+    fn run<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        on(self.conn, f, |e| direct::error(&e))
+    }
+
+    /// Defers `sql` to the commit.
+    pub(crate) fn later(&mut self, sql: impl Into<String>, args: Vec<Arg>) {
+        self.later.push((sql.into(), args));
+    }
+
+    pub(crate) async fn exec(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        self.run(|c| direct::execute(c, sql, &binds(&args)))
+    }
+
+    pub(crate) async fn exec_unique(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+        field: UniqueField,
+    ) -> Result<u64, StoreError> {
+        on(
+            self.conn,
+            |c| direct::execute(c, sql, &binds(&args)),
+            |e| direct::error_unique(&e, field),
+        )
+    }
+
+    pub(crate) async fn rows<T: Decode>(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.run(|c| direct::query(c, sql, &binds(&args), T::decode))
+    }
+
+    pub(crate) async fn optional<T: Decode>(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.rows(sql, args).await?.into_iter().next())
+    }
+
+    pub(crate) async fn one<T: Decode>(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<T, StoreError> {
+        self.optional(sql, args).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Runs the deferred statements and releases the savepoint into the batch.
+    pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
+        let later = std::mem::take(&mut self.later);
+        self.run(|c| {
+            for (sql, args) in &later {
+                direct::execute(c, sql, &binds(args))?;
+            }
+            c.execute_batch("RELEASE writer")
+        })?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for DirectTx<'_> {
+    fn drop(&mut self) {
+        if self.open
+            && let Err(e) = self.run(|c| c.execute_batch("ROLLBACK TO writer; RELEASE writer"))
+        {
+            // The batch's commit then fails too, and its writers are told.
+            tracing::error!(error = %e, "rolling back a direct write failed");
+        }
+    }
+}
+
+/// Runs `f` on the direct connection, on this thread.
+fn on<T>(
+    conn: &SyncMutex<Connection>,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    error: impl FnOnce(rusqlite::Error) -> StoreError,
+) -> Result<T, StoreError> {
+    f(&conn.lock().unwrap_or_else(PoisonError::into_inner)).map_err(error)
+}
+
+fn binds(args: &[Arg]) -> Vec<&dyn ToSql> {
+    args.iter().map(|a| a as &dyn ToSql).collect()
+}
+
+/// Runs `f` on the direct connection on a blocking thread: for the statements that
+/// may wait (`BEGIN` for the file's lock, `COMMIT` for the disk).
+async fn blocking(
+    conn: &Arc<SyncMutex<Connection>>,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<()> + Send + 'static,
+) -> Result<(), StoreError> {
+    let conn = Arc::clone(conn);
+    tokio::task::spawn_blocking(move || {
+        let conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&conn).map_err(|e| {
+            // A failed COMMIT can leave the transaction open; end it, or the next
+            // batch's BEGIN would fail too.
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            direct::error(&e)
+        })
+    })
+    .await
+    .map_err(|e| StoreError::Internal(format!("the writer's blocking task: {e}")))?
+}
+
+/// Commits the open batch, if there is one, and tells its writers how it went.
+async fn finish(batch: &mut Batch, direct: &Arc<SyncMutex<Connection>>) {
+    let outcome = match batch.open.take() {
+        None => return,
+        Some(Open::Pool(tx)) => tx.commit().await.map_err(StoreError::from),
+        Some(Open::Direct) => blocking(direct, |c| c.execute_batch("COMMIT")).await,
+    };
+    if let Err(e) = &outcome {
+        tracing::error!(error = %e, "group commit failed; its writers were told");
+    }
+    let (next, _) = watch::channel(None);
+    std::mem::replace(&mut batch.done, next).send_replace(Some(outcome));
+}
+
 /// Commits the open batch each time a writer leaves it. It queues for the batch's
 /// lock like a writer, so every writer already waiting joins the batch first.
-async fn committer(batch: Weak<Mutex<Batch>>, commit: Arc<Notify>) {
+async fn committer(
+    batch: Weak<Mutex<Batch>>,
+    commit: Arc<Notify>,
+    direct: Arc<SyncMutex<Connection>>,
+) {
     loop {
         commit.notified().await;
         let Some(batch) = batch.upgrade() else { return };
-        let mut open = batch.lock().await;
-        if let Some(tx) = open.tx.take() {
-            let outcome = tx.commit().await.map_err(StoreError::from);
-            if let Err(e) = &outcome {
-                tracing::error!(error = %e, "group commit failed; its writers were told");
-            }
-            let (next, _) = watch::channel(None);
-            std::mem::replace(&mut open.done, next).send_replace(Some(outcome));
-        }
+        finish(&mut *batch.lock().await, &direct).await;
     }
 }
