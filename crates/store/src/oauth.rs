@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::console::{SETTINGS_COLUMNS, ScimSettings};
 use crate::direct;
 use crate::ts::Ts;
-use crate::tx::{in_tx, write_one};
+use crate::tx::{args, in_tx, write_one};
 use crate::{Store, StoreError, on_pool};
 
 /// An OAuth client as stored.
@@ -211,12 +211,11 @@ pub struct JwtKeyRecord {
 /// first reason.
 macro_rules! revoke_grant_in {
     ($tx:ident, $grant:expr, $reason:expr, $now:expr) => {
-        sqlx::query("update oauth_grants set revoked_at = $2, revoked_reason = $3 where id = $1 and revoked_at is null")
-            .bind($grant)
-            .bind(Ts($now))
-            .bind($reason)
-            .execute(&mut *$tx)
-            .await?
+        $tx.exec(
+            "update oauth_grants set revoked_at = $2, revoked_reason = $3 where id = $1 and revoked_at is null",
+            $crate::tx::args![$grant, Ts($now), $reason],
+        )
+        .await?
     };
 }
 
@@ -224,12 +223,13 @@ macro_rules! revoke_grant_in {
 /// consumed code (RFC 6749 §4.1.2: a replay revokes what the code produced).
 macro_rules! revoke_code_grant_in {
     ($tx:ident, $code_hash:expr, $now:expr) => {
-        let earlier: Option<Option<Uuid>> =
-            sqlx::query_scalar("select grant_id from oauth_codes where code_hash = $1")
-                .bind($code_hash)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        if let Some(Some(grant)) = earlier {
+        let earlier: Option<(Option<Uuid>,)> = $tx
+            .optional(
+                "select grant_id from oauth_codes where code_hash = $1",
+                $crate::tx::args![$code_hash],
+            )
+            .await?;
+        if let Some((Some(grant),)) = earlier {
             revoke_grant_in!($tx, grant, "authorization code replayed", $now);
         }
     };
@@ -470,40 +470,30 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Redemption, StoreError> {
         let grant_id = Uuid::now_v7();
-        let issued = in_tx!(self, tx => {
-            let consumed = sqlx::query(
-                "update oauth_codes set consumed_at = $2 where code_hash = $1 and consumed_at is null",
-            )
-            .bind(code_hash)
-            .bind(Ts(now))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        // On SQLite's direct writer connection: every code exchange writes.
+        let issued = in_tx!(direct self, tx => {
+            let consumed = tx
+                .exec(
+                    "update oauth_codes set consumed_at = $2 where code_hash = $1 and consumed_at is null",
+                    args![code_hash, Ts(now)],
+                )
+                .await?;
             if consumed == 0 {
                 revoke_code_grant_in!(tx, code_hash, now);
                 false
             } else {
-                sqlx::query(
+                tx.exec(
                     "insert into oauth_grants (id, client, workspace_id, grant_type, scope, approved_by, created_at) \
                      select $1, client, workspace_id, 'authorization_code', scope, approved_by, $2 \
                      from oauth_codes where code_hash = $3",
+                    args![grant_id, Ts(now), code_hash],
                 )
-                .bind(grant_id)
-                .bind(Ts(now))
-                .bind(code_hash)
-                .execute(&mut *tx)
                 .await?;
-                sqlx::query("update oauth_codes set grant_id = $2 where code_hash = $1")
-                    .bind(code_hash)
-                    .bind(grant_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("insert into oauth_refresh_tokens (token_hash, grant_id, issued_at) values ($1, $2, $3)")
-                    .bind(refresh_hash)
-                    .bind(grant_id)
-                    .bind(Ts(now))
-                    .execute(&mut *tx)
-                    .await?;
+                tx.later("update oauth_codes set grant_id = $2 where code_hash = $1", args![code_hash, grant_id]);
+                tx.later(
+                    "insert into oauth_refresh_tokens (token_hash, grant_id, issued_at) values ($1, $2, $3)",
+                    args![refresh_hash, grant_id, Ts(now)],
+                );
                 true
             }
         });
@@ -520,7 +510,7 @@ impl Store {
         code_hash: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        in_tx!(self, tx => {
+        in_tx!(direct self, tx => {
             revoke_code_grant_in!(tx, code_hash, now);
         });
         Ok(())
@@ -671,6 +661,19 @@ impl Store {
             retired_at: Option<OffsetDateTime>,
             revoked_at: Option<OffsetDateTime>,
         }
+        impl crate::direct::Decode for Row {
+            fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok(Self {
+                    grant_id: row.get("grant_id")?,
+                    client: row.get("client")?,
+                    parent_hash: row.get("parent_hash")?,
+                    issued_at: crate::direct::time(row, "issued_at")?,
+                    last_used_at: crate::direct::time_opt(row, "last_used_at")?,
+                    retired_at: crate::direct::time_opt(row, "retired_at")?,
+                    revoked_at: crate::direct::time_opt(row, "revoked_at")?,
+                })
+            }
+        }
         // PostgreSQL locks the token row; SQLite's `BEGIN IMMEDIATE` already
         // serialises writers.
         let lock = if matches!(self, Store::Postgres(_)) {
@@ -682,8 +685,9 @@ impl Store {
             "select t.grant_id, g.client, t.parent_hash, t.issued_at, t.last_used_at, t.retired_at, g.revoked_at \
              from oauth_refresh_tokens t join oauth_grants g on g.id = t.grant_id where t.token_hash = $1{lock}"
         );
-        let outcome = in_tx!(self, tx => {
-            let row: Option<Row> = sqlx::query_as(&sql).bind(token_hash).fetch_optional(&mut *tx).await?;
+        // On SQLite's direct writer connection: every refresh writes.
+        let outcome = in_tx!(direct self, tx => {
+            let row: Option<Row> = tx.optional(&sql, args![token_hash]).await?;
             match row {
                 None => Err(Refresh::Unknown),
                 Some(r) if r.client != client => Err(Refresh::Unknown),
@@ -695,31 +699,20 @@ impl Store {
                 Some(r) if now - r.last_used_at.unwrap_or(r.issued_at) >= idle => Err(Refresh::Expired),
                 Some(r) => {
                     if let Some(parent) = &r.parent_hash {
-                        sqlx::query("update oauth_refresh_tokens set retired_at = $2 where token_hash = $1 and retired_at is null")
-                            .bind(parent)
-                            .bind(Ts(now))
-                            .execute(&mut *tx)
-                            .await?;
+                        tx.later(
+                            "update oauth_refresh_tokens set retired_at = $2 where token_hash = $1 and retired_at is null",
+                            args![parent, Ts(now)],
+                        );
                     }
-                    sqlx::query("update oauth_refresh_tokens set last_used_at = $2 where token_hash = $1")
-                        .bind(token_hash)
-                        .bind(Ts(now))
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(
+                    tx.later(
+                        "update oauth_refresh_tokens set last_used_at = $2 where token_hash = $1",
+                        args![token_hash, Ts(now)],
+                    );
+                    tx.later(
                         "insert into oauth_refresh_tokens (token_hash, grant_id, parent_hash, issued_at) values ($1, $2, $3, $4)",
-                    )
-                    .bind(new_hash)
-                    .bind(r.grant_id)
-                    .bind(token_hash)
-                    .bind(Ts(now))
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("update oauth_grants set last_used_at = $2 where id = $1")
-                        .bind(r.grant_id)
-                        .bind(Ts(now))
-                        .execute(&mut *tx)
-                        .await?;
+                        args![new_hash, r.grant_id, token_hash, Ts(now)],
+                    );
+                    tx.later("update oauth_grants set last_used_at = $2 where id = $1", args![r.grant_id, Ts(now)]);
                     Ok(r.grant_id)
                 }
             }
