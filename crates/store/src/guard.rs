@@ -37,6 +37,19 @@ pub struct GuardStatus {
 pub(crate) const GUARD_COLUMNS: &str = "seats_in_use, guard_share_percent, guard_min_users, \
      guard_window_seconds, guard_state, guard_since";
 
+impl crate::direct::Decode for GuardStatus {
+    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            seats_in_use: row.get("seats_in_use")?,
+            guard_share_percent: row.get("guard_share_percent")?,
+            guard_min_users: row.get("guard_min_users")?,
+            guard_window_seconds: row.get("guard_window_seconds")?,
+            guard_state: row.get("guard_state")?,
+            guard_since: crate::direct::time_opt(row, "guard_since")?,
+        })
+    }
+}
+
 impl GuardStatus {
     /// Where the counting window starts at `now`.
     pub(crate) fn window_start(&self, now: OffsetDateTime) -> OffsetDateTime {
@@ -67,23 +80,24 @@ macro_rules! guard_deprovision {
                 $crate::Store::Sqlite(_) => "",
             };
             let read = format!("select {GUARD_COLUMNS} from workspaces where id = $1{lock}");
-            let g: GuardStatus = sqlx::query_as(&read).bind($change.workspace).fetch_one(&mut *$tx).await?;
+            let g: GuardStatus = $tx.one(&read, $crate::tx::args![$change.workspace]).await?;
             match g.guard_state.as_deref() {
                 Some(GUARD_PAUSED) => return Ok::<Option<Held>, StoreError>(Some(Held::Paused)),
                 Some(GUARD_CANCELLED) => return Ok(Some(Held::Cancelled)),
                 _ => {}
             }
-            let counted: i64 = sqlx::query_scalar(
-                "select count(*) from deprovisions where workspace_id = $1 and occurred_at > $2",
-            )
-            .bind($change.workspace).bind($crate::ts::Ts(g.window_start($change.now)))
-            .fetch_one(&mut *$tx)
-            .await?;
+            let (counted,): (i64,) = $tx
+                .one(
+                    "select count(*) from deprovisions where workspace_id = $1 and occurred_at > $2",
+                    $crate::tx::args![$change.workspace, $crate::ts::Ts(g.window_start($change.now))],
+                )
+                .await?;
             if seats::trips(g.policy(), g.seats_in_use, counted) {
-                sqlx::query("update workspaces set guard_state = $2 where id = $1")
-                    .bind($change.workspace).bind(GUARD_PAUSED)
-                    .execute(&mut *$tx)
-                    .await?;
+                $tx.exec(
+                    "update workspaces set guard_state = $2 where id = $1",
+                    $crate::tx::args![$change.workspace, GUARD_PAUSED],
+                )
+                .await?;
                 let data = serde_json::json!({
                     "deprovisioned_in_window": counted, "active_users": g.seats_in_use,
                     "share_percent": g.guard_share_percent, "min_users": g.guard_min_users,
@@ -92,10 +106,11 @@ macro_rules! guard_deprovision {
                 $crate::outbox::emit!($tx, $change, seats::EventType::ProvisioningPaused, data);
                 return Ok(Some(Held::Paused));
             }
-            sqlx::query("insert into deprovisions (id, workspace_id, user_id, occurred_at) values ($1, $2, $3, $4)")
-                .bind(uuid::Uuid::now_v7()).bind($change.workspace).bind($user).bind($crate::ts::Ts($change.now))
-                .execute(&mut *$tx)
-                .await?;
+            $tx.exec(
+                "insert into deprovisions (id, workspace_id, user_id, occurred_at) values ($1, $2, $3, $4)",
+                $crate::tx::args![uuid::Uuid::now_v7(), $change.workspace, $user, $crate::ts::Ts($change.now)],
+            )
+            .await?;
             Ok(None)
         }
         .await

@@ -16,7 +16,7 @@ use crate::outbox::{emit, group_data, merge, user_data};
 use crate::roles::{ROLE_MAP, role_map_of};
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
-use crate::tx::{args, in_tx};
+use crate::tx::{Arg, args, in_tx};
 use crate::{Store, StoreError, UniqueField, chunks, on_pool, placeholders};
 
 /// Binds the workspace and the clause's values, in order.
@@ -52,12 +52,14 @@ macro_rules! member_change {
                 MemberChange::Remove(users) => (Vec::new(), users.clone(), false),
                 MemberChange::RemoveAll => (Vec::new(), Vec::new(), true),
                 MemberChange::Replace(wanted) => {
-                    let current: Vec<Uuid> =
-                        sqlx::query_scalar("select user_id from group_members where group_id = $1")
-                            .bind($group)
-                            .fetch_all(&mut *$tx)
-                            .await?;
-                    let current: std::collections::HashSet<Uuid> = current.into_iter().collect();
+                    let current: Vec<(Uuid,)> = $tx
+                        .rows(
+                            "select user_id from group_members where group_id = $1",
+                            args![$group],
+                        )
+                        .await?;
+                    let current: std::collections::HashSet<Uuid> =
+                        current.into_iter().map(|(u,)| u).collect();
                     let wanted_set: std::collections::HashSet<Uuid> =
                         wanted.iter().copied().collect();
                     let new = wanted
@@ -74,11 +76,12 @@ macro_rules! member_change {
             };
             let mut changed = false;
             if clear {
-                let n = sqlx::query("delete from group_members where group_id = $1")
-                    .bind($group)
-                    .execute(&mut *$tx)
-                    .await?
-                    .rows_affected();
+                let n = $tx
+                    .exec(
+                        "delete from group_members where group_id = $1",
+                        args![$group],
+                    )
+                    .await?;
                 changed |= n > 0;
             }
             changed |= $tx.remove_members($group, &removes).await? > 0;
@@ -105,35 +108,32 @@ macro_rules! member_change {
 // whole set as one array parameter (`= any($2)`, `unnest`), one statement with one
 // plan whatever the set's size; SQLite has no array type, so it gets `in (…)` lists
 // and multi-row inserts in chunks ([`chunks`]).
-impl crate::tx::Tx<'_, sqlx::Sqlite> {
-    async fn remove_members(&mut self, group: Uuid, users: &[Uuid]) -> Result<u64, sqlx::Error> {
+impl crate::writer::DirectTx<'_> {
+    async fn remove_members(&mut self, group: Uuid, users: &[Uuid]) -> Result<u64, StoreError> {
         let mut n = 0;
         for chunk in chunks(users, MEMBER_CHUNK) {
             let sql = format!(
                 "delete from group_members where group_id = $1 and user_id in ({})",
                 placeholders(2, chunk.len())
             );
-            let mut q = sqlx::query(&sql).bind(group);
-            for user in chunk {
-                q = q.bind(*user);
-            }
-            n += q.execute(&mut **self).await?.rows_affected();
+            let mut binds = args![group];
+            binds.extend(chunk.iter().copied().map(Arg::from));
+            n += self.exec(&sql, binds).await?;
         }
         Ok(n)
     }
 
-    async fn known_users(&mut self, ws: &str, users: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    async fn known_users(&mut self, ws: &str, users: &[Uuid]) -> Result<Vec<Uuid>, StoreError> {
         let mut known = Vec::new();
         for chunk in chunks(users, MEMBER_CHUNK) {
             let sql = format!(
                 "select id from users where workspace_id = $1 and id in ({})",
                 placeholders(2, chunk.len())
             );
-            let mut q = sqlx::query_scalar::<_, Uuid>(&sql).bind(ws);
-            for user in chunk {
-                q = q.bind(*user);
-            }
-            known.extend(q.fetch_all(&mut **self).await?);
+            let mut binds = args![ws];
+            binds.extend(chunk.iter().copied().map(Arg::from));
+            let rows: Vec<(Uuid,)> = self.rows(&sql, binds).await?;
+            known.extend(rows.into_iter().map(|(u,)| u));
         }
         Ok(known)
     }
@@ -143,7 +143,7 @@ impl crate::tx::Tx<'_, sqlx::Sqlite> {
         group: Uuid,
         users: &[Uuid],
         now: OffsetDateTime,
-    ) -> Result<u64, sqlx::Error> {
+    ) -> Result<u64, StoreError> {
         let mut n = 0;
         for chunk in chunks(users, MEMBER_CHUNK) {
             let rows = (0..chunk.len())
@@ -153,11 +153,9 @@ impl crate::tx::Tx<'_, sqlx::Sqlite> {
             let sql = format!(
                 "insert into group_members (group_id, user_id, created_at) values {rows} on conflict do nothing"
             );
-            let mut q = sqlx::query(&sql).bind(group).bind(Ts(now));
-            for user in chunk {
-                q = q.bind(*user);
-            }
-            n += q.execute(&mut **self).await?.rows_affected();
+            let mut binds = args![group, Ts(now)];
+            binds.extend(chunk.iter().copied().map(Arg::from));
+            n += self.exec(&sql, binds).await?;
         }
         Ok(n)
     }
@@ -369,6 +367,18 @@ struct RawRow {
     updated_at: OffsetDateTime,
 }
 
+impl direct::Decode for RawRow {
+    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get("id")?,
+            doc: row.get("doc")?,
+            version: row.get("version")?,
+            created_at: direct::time(row, "created_at")?,
+            updated_at: direct::time(row, "updated_at")?,
+        })
+    }
+}
+
 impl TryFrom<RawRow> for ResourceRow {
     type Error = StoreError;
     fn try_from(r: RawRow) -> Result<Self, StoreError> {
@@ -578,8 +588,8 @@ impl Store {
             "select {COLUMNS} from {} where workspace_id = $1 and id = $2{lock}",
             table(kind)
         );
-        in_tx!(self, tx => 'body: {
-            let raw: RawRow = sqlx::query_as(&select).bind(ws).bind(id).fetch_one(&mut *tx).await?;
+        in_tx!(direct self, tx => 'body: {
+            let raw: RawRow = tx.one(&select, args![ws, id]).await?;
             let before: ResourceRow = raw.try_into()?;
             if if_match.is_some_and(|v| v != before.version) {
                 return Err(StoreError::VersionMismatch);
@@ -624,15 +634,14 @@ impl Store {
                     }
                     audit!(tx, who, action.as_str(), kind.name(), id, &c.user_name);
                     emit!(tx, who, action, data);
-                    sqlx::query(
+                    tx.exec_unique(
                         "update users set user_name = $3, user_name_norm = $4, external_id = $5, display_name_norm = $6, \
                          active = $7, doc = $8, version = $9, updated_at = $10 where workspace_id = $1 and id = $2",
+                        args![ws, id, &c.user_name, &c.user_name_norm, &c.external_id, &c.display_name_norm, c.active,
+                              &text, version, Ts(now)],
+                        UniqueField::UserName,
                     )
-                    .bind(ws).bind(id).bind(&c.user_name).bind(&c.user_name_norm).bind(&c.external_id)
-                    .bind(&c.display_name_norm).bind(c.active).bind(&text).bind(version).bind(Ts(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| StoreError::classify(e, Some(UniqueField::UserName)))?;
+                    .await?;
                     tx.later("delete from user_emails where user_id = $1", args![id]);
                     write_emails!(tx, ws, id, &c.emails_norm);
                 }
@@ -640,15 +649,13 @@ impl Store {
                     let c = GroupColumns::of(&doc)?;
                     audit!(tx, who, action.as_str(), kind.name(), id, &c.display_name);
                     emit!(tx, who, action, group_data(id, &c.display_name));
-                    sqlx::query(
+                    tx.exec_unique(
                         "update groups set display_name = $3, display_name_norm = $4, external_id = $5, doc = $6, \
                          version = $7, updated_at = $8 where workspace_id = $1 and id = $2",
+                        args![ws, id, &c.display_name, &c.display_name_norm, &c.external_id, &text, version, Ts(now)],
+                        UniqueField::GroupDisplayName,
                     )
-                    .bind(ws).bind(id).bind(&c.display_name).bind(&c.display_name_norm).bind(&c.external_id)
-                    .bind(&text).bind(version).bind(Ts(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| StoreError::classify(e, Some(UniqueField::GroupDisplayName)))?;
+                    .await?;
                 }
             }
             Ok(Ok(ResourceRow { id, doc, version, created_at: before.created_at, updated_at: now }))
@@ -680,19 +687,17 @@ impl Store {
         let select = format!(
             "select user_name, active, doc from users where workspace_id = $1 and id = $2{lock}"
         );
-        in_tx!(self, tx => 'body: {
+        in_tx!(direct self, tx => 'body: {
             let (name, data) = match kind {
                 ResourceKind::User => {
-                    let (name, active, doc): (String, bool, String) =
-                        sqlx::query_as(&select).bind(ws).bind(id).fetch_one(&mut *tx).await?;
+                    let (name, active, doc): (String, bool, String) = tx.one(&select, args![ws, id]).await?;
                     let doc: Value = serde_json::from_str(&doc)
                         .map_err(|e| StoreError::Internal(format!("stored document: {e}")))?;
                     let role = role_map_of(tx.rows(ROLE_MAP, args![ws]).await?).ok_or(StoreError::NotFound)?.app_role_of(&doc);
                     if active && let Some(held) = guard_deprovision!(self, tx, change, id)? {
                         break 'body Err(StoreError::DeprovisioningHeld(held));
                     }
-                    sqlx::query("delete from users where workspace_id = $1 and id = $2")
-                        .bind(ws).bind(id).execute(&mut *tx).await?;
+                    tx.exec("delete from users where workspace_id = $1 and id = $2", args![ws, id]).await?;
                     let mut data = user_data(id, &name, active, role.as_deref());
                     if active && let Some(seats) = release_seat!(tx, ws) {
                         merge(&mut data, seats.json());
@@ -700,10 +705,9 @@ impl Store {
                     (name, data)
                 }
                 ResourceKind::Group => {
-                    let name: String = sqlx::query_scalar(
-                        "delete from groups where workspace_id = $1 and id = $2 returning display_name",
-                    )
-                    .bind(ws).bind(id).fetch_one(&mut *tx).await?;
+                    let (name,): (String,) = tx
+                        .one("delete from groups where workspace_id = $1 and id = $2 returning display_name", args![ws, id])
+                        .await?;
                     let data = group_data(id, &name);
                     (name, data)
                 }
@@ -750,18 +754,16 @@ impl Store {
         let (ws, now) = (change.workspace, change.now);
         let c = GroupColumns::of(doc)?;
         let text = doc_text(doc)?;
-        in_tx!(self, tx => {
+        in_tx!(direct self, tx => {
             audit!(tx, change, "group.created", ResourceKind::Group.name(), id, &c.display_name);
             emit!(tx, change, EventType::GroupCreated, group_data(id, &c.display_name));
-            sqlx::query(
+            tx.exec_unique(
                 "insert into groups (id, workspace_id, display_name, display_name_norm, external_id, doc, version, \
                  created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+                args![id, ws, &c.display_name, &c.display_name_norm, &c.external_id, &text, Ts(now)],
+                UniqueField::GroupDisplayName,
             )
-            .bind(id).bind(ws).bind(&c.display_name).bind(&c.display_name_norm).bind(&c.external_id)
-            .bind(&text).bind(Ts(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::classify(e, Some(UniqueField::GroupDisplayName)))?;
+            .await?;
             tx.later(count_change(ResourceKind::Group, 1), args![ws]);
             if !members.is_empty() {
                 member_change!(tx, ws, id, &MemberChange::Add(members.to_vec()), now)?;

@@ -131,85 +131,66 @@ impl<DB: sqlx::Database> std::ops::DerefMut for Tx<'_, DB> {
     }
 }
 
-/// The statements a write body runs at once, by the same names on every write
-/// transaction ([`Tx`] on either backend, [`crate::writer::DirectTx`]): `in_tx!`
-/// expands its body once per backend, so a body written with these compiles against
-/// whichever transaction its arm holds. Each returns the store's error kinds.
-macro_rules! run_now {
-    ($db:ty) => {
-        impl Tx<'_, $db> {
-            /// Runs `sql`; the rows it changed.
-            pub(crate) async fn exec(
-                &mut self,
-                sql: &str,
-                args: Vec<Arg>,
-            ) -> Result<u64, StoreError> {
-                Ok(bind_args!(sqlx::query(sql), &args)
-                    .execute(&mut *self.tx)
-                    .await?
-                    .rows_affected())
-            }
+/// The statements a write body runs at once, by the same names as on SQLite's
+/// [`crate::writer::DirectTx`]: `in_tx!(direct …)` expands its body once per backend,
+/// so a body written with these compiles against the transaction of either arm.
+impl Tx<'_, Postgres> {
+    /// Runs `sql`; the rows it changed.
+    pub(crate) async fn exec(&mut self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+        Ok(bind_args!(sqlx::query(sql), &args)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected())
+    }
 
-            /// Runs `sql`; a uniqueness violation is `Conflict(field)`.
-            pub(crate) async fn exec_unique(
-                &mut self,
-                sql: &str,
-                args: Vec<Arg>,
-                field: UniqueField,
-            ) -> Result<u64, StoreError> {
-                match bind_args!(sqlx::query(sql), &args)
-                    .execute(&mut *self.tx)
-                    .await
-                {
-                    Ok(r) => Ok(r.rows_affected()),
-                    Err(e) => Err(StoreError::classify(e, Some(field))),
-                }
-            }
-
-            /// Every row of `sql`.
-            pub(crate) async fn rows<T>(
-                &mut self,
-                sql: &str,
-                args: Vec<Arg>,
-            ) -> Result<Vec<T>, StoreError>
-            where
-                T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
-            {
-                Ok(bind_args!(sqlx::query_as(sql), &args)
-                    .fetch_all(&mut *self.tx)
-                    .await?)
-            }
-
-            /// The first row of `sql`, if any.
-            pub(crate) async fn optional<T>(
-                &mut self,
-                sql: &str,
-                args: Vec<Arg>,
-            ) -> Result<Option<T>, StoreError>
-            where
-                T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
-            {
-                Ok(bind_args!(sqlx::query_as(sql), &args)
-                    .fetch_optional(&mut *self.tx)
-                    .await?)
-            }
-
-            /// The first row of `sql`; `NotFound` without one.
-            pub(crate) async fn one<T>(
-                &mut self,
-                sql: &str,
-                args: Vec<Arg>,
-            ) -> Result<T, StoreError>
-            where
-                T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
-            {
-                self.optional(sql, args).await?.ok_or(StoreError::NotFound)
-            }
+    /// Runs `sql`; a uniqueness violation is `Conflict(field)`.
+    pub(crate) async fn exec_unique(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+        field: UniqueField,
+    ) -> Result<u64, StoreError> {
+        match bind_args!(sqlx::query(sql), &args)
+            .execute(&mut *self.tx)
+            .await
+        {
+            Ok(r) => Ok(r.rows_affected()),
+            Err(e) => Err(StoreError::classify(e, Some(field))),
         }
-    };
+    }
+
+    /// Every row of `sql`.
+    pub(crate) async fn rows<T>(&mut self, sql: &str, args: Vec<Arg>) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        Ok(bind_args!(sqlx::query_as(sql), &args)
+            .fetch_all(&mut *self.tx)
+            .await?)
+    }
+
+    /// The first row of `sql`, if any.
+    pub(crate) async fn optional<T>(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> Result<Option<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        Ok(bind_args!(sqlx::query_as(sql), &args)
+            .fetch_optional(&mut *self.tx)
+            .await?)
+    }
+
+    /// The first row of `sql`; `NotFound` without one.
+    pub(crate) async fn one<T>(&mut self, sql: &str, args: Vec<Arg>) -> Result<T, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        self.optional(sql, args).await?.ok_or(StoreError::NotFound)
+    }
 }
-run_now!(Sqlite);
-run_now!(Postgres);
 
 impl Tx<'_, Sqlite> {
     /// Runs the deferred statements as one text.
@@ -289,7 +270,7 @@ fn joined(statements: Vec<(String, Vec<Arg>)>) -> (String, Vec<Arg>) {
 /// macro returns once the batch's commit is durable (`writer`).
 ///
 /// `in_tx!(direct store, tx => body)` runs a body that uses only the calls that
-/// every write transaction has (`exec`, `rows`, `later`, …; [`run_now`]) on
+/// every write transaction has (`exec`, `rows`, `later`, …; [`Tx::exec`] on PostgreSQL) on
 /// SQLite's direct writer connection ([`crate::writer::DirectTx`]) instead.
 macro_rules! in_tx {
     (direct $store:expr, $tx:ident => $body:expr) => {
