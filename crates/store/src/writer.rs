@@ -366,3 +366,111 @@ async fn committer(
         finish(&mut *batch.lock().await, &direct).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+    use super::*;
+    use crate::tx::args;
+
+    /// A writer and its pool on a fresh file with `create table t (x integer unique)`.
+    async fn fixture(name: &str) -> (Writer, SqlitePool, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("writer-{name}-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
+            .unwrap()
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        sqlx::query("create table t (x integer unique)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let writer = Writer::start(&path, Duration::from_millis(200)).unwrap();
+        (writer, pool, path)
+    }
+
+    /// What another connection sees: only committed rows.
+    fn committed(path: &Path) -> Vec<i64> {
+        let conn = Connection::open(path).unwrap();
+        direct::query(&conn, "select x from t order by rowid", &[], |r| r.get(0)).unwrap()
+    }
+
+    async fn direct_insert(writer: &Writer, x: i64, keep: bool) -> Result<(), StoreError> {
+        let mut turn = writer.direct_turn().await?;
+        let mut tx = turn.direct()?;
+        tx.exec_unique(
+            "insert into t (x) values ($1)",
+            args![x],
+            UniqueField::UserName,
+        )
+        .await?;
+        if keep {
+            tx.commit().await?;
+        } else {
+            drop(tx);
+        }
+        turn.durable().await
+    }
+
+    async fn pool_insert(writer: &Writer, pool: &SqlitePool, x: i64) -> Result<(), StoreError> {
+        let mut turn = writer.turn(pool).await?;
+        let mut tx = turn.savepoint().await?;
+        sqlx::query("insert into t (x) values ($1)")
+            .bind(x)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        turn.durable().await
+    }
+
+    #[tokio::test]
+    async fn a_direct_write_is_durable_once_acknowledged_and_a_dropped_one_leaves_nothing() {
+        let (writer, _pool, path) = fixture("direct").await;
+        direct_insert(&writer, 1, true).await.unwrap();
+        // Acknowledged means committed: another connection sees it.
+        assert_eq!(committed(&path), [1]);
+        // Dropped without commit: rolled back to its savepoint, the batch goes on.
+        direct_insert(&writer, 2, false).await.unwrap();
+        direct_insert(&writer, 3, true).await.unwrap();
+        assert_eq!(committed(&path), [1, 3]);
+        // A broken unique index is the caller's conflict, and undoes only that write.
+        let again = direct_insert(&writer, 1, true).await;
+        assert!(
+            matches!(again, Err(StoreError::Conflict(UniqueField::UserName))),
+            "{again:?}"
+        );
+        assert_eq!(committed(&path), [1, 3]);
+    }
+
+    #[tokio::test]
+    async fn writers_on_either_connection_take_turns_and_all_commit() {
+        let (writer, pool, path) = fixture("mixed").await;
+        // Each switch commits the other connection's open batch first; were it still
+        // open, the next BEGIN IMMEDIATE would wait out the busy timeout and fail.
+        pool_insert(&writer, &pool, 1).await.unwrap();
+        direct_insert(&writer, 2, true).await.unwrap();
+        pool_insert(&writer, &pool, 3).await.unwrap();
+        direct_insert(&writer, 4, true).await.unwrap();
+        // Concurrent writers of both kinds: every acknowledged write is there.
+        let (a, b, c, d) = tokio::join!(
+            pool_insert(&writer, &pool, 5),
+            direct_insert(&writer, 6, true),
+            pool_insert(&writer, &pool, 7),
+            direct_insert(&writer, 8, true),
+        );
+        for r in [a, b, c, d] {
+            r.unwrap();
+        }
+        let mut seen = committed(&path);
+        seen.sort_unstable();
+        assert_eq!(seen, [1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+}
