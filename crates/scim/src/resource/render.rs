@@ -292,7 +292,7 @@ pub fn render(
         if !projection.wants_attr(schema, attr) {
             continue;
         }
-        if let Some(v) = project_value(schema, attr, value, projection) {
+        if let Some(v) = project_value(schema, attr, value.clone(), projection) {
             out.insert(attr.name.to_owned(), v);
         }
     }
@@ -333,12 +333,13 @@ fn render_related(
     if !projection.wants_attr(core.id, attr) {
         return;
     }
-    match project_value(core.id, attr, &related, projection) {
+    let empty_group = kind == ResourceKind::Group && related.as_array().is_some_and(Vec::is_empty);
+    match project_value(core.id, attr, related, projection) {
         Some(v) => {
             out.insert(name.to_owned(), v);
         }
-        None if kind == ResourceKind::Group && related.as_array().is_some_and(Vec::is_empty) => {
-            out.insert(name.to_owned(), related);
+        None if empty_group => {
+            out.insert(name.to_owned(), Value::Array(Vec::new()));
         }
         None => {}
     }
@@ -385,7 +386,7 @@ fn project_object(
         if !projection.wants_attr(schema.id, attr) {
             continue;
         }
-        if let Some(v) = project_value(schema.id, attr, value, projection) {
+        if let Some(v) = project_value(schema.id, attr, value.clone(), projection) {
             out.insert(attr.name.to_owned(), v);
         }
     }
@@ -397,28 +398,32 @@ fn project_object(
 fn project_value(
     schema: &str,
     attr: &Attribute,
-    value: &Value,
+    value: Value,
     projection: &Projection,
 ) -> Option<Value> {
-    let element = |v: &Value| -> Option<Value> {
+    // By value: a group's 10,000 members are moved into the response, not copied.
+    let element = |v: Value| -> Option<Value> {
         if !attr.is_complex() {
-            return (!v.is_null()).then(|| v.clone());
+            return (!v.is_null()).then_some(v);
         }
-        let obj = v.as_object()?;
+        let Value::Object(obj) = v else { return None };
         let mut out = Map::new();
         for (key, sub_value) in obj {
-            let Some(sub) = attr.sub_attribute(key) else {
+            let Some(sub) = attr.sub_attribute(&key) else {
                 continue;
             };
             if sub_value.is_null() || !projection.wants_sub(schema, attr, sub) {
                 continue;
             }
-            out.insert(sub.name.to_owned(), sub_value.clone());
+            out.insert(sub.name.to_owned(), sub_value);
         }
         (!out.is_empty()).then_some(Value::Object(out))
     };
     if attr.multi_valued {
-        let items: Vec<Value> = value.as_array()?.iter().filter_map(element).collect();
+        let Value::Array(items) = value else {
+            return None;
+        };
+        let items: Vec<Value> = items.into_iter().filter_map(element).collect();
         (!items.is_empty()).then_some(Value::Array(items))
     } else {
         element(value)

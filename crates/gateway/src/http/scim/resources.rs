@@ -196,13 +196,10 @@ async fn related(
     Ok(Some(related_values(app, kind, related)))
 }
 
-/// One resource's entry of [`related`]'s answer: an empty list when it has none.
-fn related_of(related: Option<&HashMap<Uuid, Value>>, id: Uuid) -> Option<Value> {
-    related.map(|r| {
-        r.get(&id)
-            .cloned()
-            .unwrap_or_else(|| Value::Array(Vec::new()))
-    })
+/// One resource's entry of [`related`]'s answer, taken out of it (a group's
+/// members can be 10,000 values): an empty list when it has none.
+fn related_of(related: Option<&mut HashMap<Uuid, Value>>, id: Uuid) -> Option<Value> {
+    related.map(|r| r.remove(&id).unwrap_or_else(|| Value::Array(Vec::new())))
 }
 
 fn location(app: &AppState, kind: ResourceKind, id: Uuid) -> String {
@@ -244,19 +241,27 @@ async fn documents(
     projection: &Projection,
 ) -> Result<Vec<Value>, ScimApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let related = related(app, ws, kind, &ids, projection).await?;
-    Ok(render(app, kind, rows, related.as_ref(), projection))
+    let mut related = related(app, ws, kind, &ids, projection).await?;
+    Ok(render(app, kind, rows, related.as_mut(), projection))
 }
 
 fn render(
     app: &AppState,
     kind: ResourceKind,
     rows: &[ResourceRow],
-    related: Option<&HashMap<Uuid, Value>>,
+    mut related: Option<&mut HashMap<Uuid, Value>>,
     projection: &Projection,
 ) -> Vec<Value> {
     rows.iter()
-        .map(|row| document(app, kind, row, related_of(related, row.id), projection))
+        .map(|row| {
+            document(
+                app,
+                kind,
+                row,
+                related_of(related.as_deref_mut(), row.id),
+                projection,
+            )
+        })
         .collect()
 }
 
@@ -271,10 +276,10 @@ async fn listed(
 ) -> Result<(u64, Vec<Value>), ScimApiError> {
     if shows_related(kind, projection) {
         let (page, related) = app.store.list_related(kind, ws, q).await?;
-        let related = related_values(app, kind, related);
+        let mut related = related_values(app, kind, related);
         Ok((
             page.total,
-            render(app, kind, &page.rows, Some(&related), projection),
+            render(app, kind, &page.rows, Some(&mut related), projection),
         ))
     } else {
         let page = app.store.list(kind, ws, q).await?;
@@ -487,12 +492,12 @@ async fn read<K: Kind>(
         set_etag(&mut resp, row.version);
         return Ok(resp);
     }
-    let related = related.map(|r| related_values(app, kind, r));
+    let mut related = related.map(|r| related_values(app, kind, r));
     let body = document(
         app,
         kind,
         &row,
-        related_of(related.as_ref(), row.id),
+        related_of(related.as_mut(), row.id),
         &projection,
     );
     let mut resp = Scim(body).into_response();
