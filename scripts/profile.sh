@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Where the release gateway spends its CPU on one request kind (issue #7's misses):
 # perf samples the gateway, on an SQLite file with USERS users, while wrk on core 0
-# sends either the IdPs' `userName eq` lookup or user creates.
+# sends the IdPs' `userName eq` lookup (with a bearer token, or with a JWT access
+# token of a client_credentials grant) or user creates.
 #
 #   scripts/profile.sh lookup [SECONDS] [USERS]    default 10 s, 10000 users
+#   scripts/profile.sh jwt [SECONDS] [USERS]       the same lookups with an access token
 #   scripts/profile.sh create [SECONDS] [USERS]
 #
 # Prints perf's share of samples by thread and object and the top symbols; perf.data
@@ -11,7 +13,7 @@
 # temporary directory it names. Needs perf (linux-perf) and wrk (Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kind=${1:?lookup or create}
+kind=${1:?lookup, jwt or create}
 secs=${2:-10}
 users=${3:-10000}
 cargo build --release -p scimgate -p scimgate-bench
@@ -28,6 +30,15 @@ base=${line#listening on }/scim/v2
 # The dataset: the bench's users `ext.user0…` (its quick SCIM scenarios, ~1–2 min).
 taskset -c 0 "$bin/scimgate-bench" --base-url "$base" --token "$token" --server-pid "$GW_PID" \
   --quick --sizes "$users" >"$dir/bench.txt"
+credential=$token
+if [[ $kind == jwt ]]; then
+  client=$("$bin/scimgate" --json client create --workspace "$ws" --name profile --redirect-uri http://127.0.0.1/cb)
+  field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" <<<"$client"; }
+  credential=$(curl -sf "${base%/scim/v2}/oauth/token" -d grant_type=client_credentials \
+    -d client_id="$(field client_id)" -d client_secret="$(field client_secret)" |
+    sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
+  kind=lookup
+fi
 cat >"$dir/load.lua" <<'EOF'
 local kind, n, users = os.getenv("KIND"), 0, tonumber(os.getenv("USERS"))
 wrk.headers["Content-Type"] = "application/scim+json"
@@ -44,7 +55,7 @@ request = function()
 end
 EOF
 KIND=$kind USERS=$users taskset -c 0 wrk -t1 -c32 -d"${secs}s" -s "$dir/load.lua" \
-  -H "Authorization: Bearer $token" "$base" >"$dir/wrk.txt" &
+  -H "Authorization: Bearer $credential" "$base" >"$dir/wrk.txt" &
 wrk_pid=$!
 # DWARF call graphs: the release build keeps no frame pointers.
 perf record -F 499 --call-graph dwarf,16384 -p "$GW_PID" -o "$dir/perf.data" -- sleep "$secs" 2>/dev/null
