@@ -76,7 +76,7 @@ pub async fn serve(
     let metrics = Arc::new(http::metrics::Metrics::new());
     let (recorder, log_queue) = provlog::Recorder::new(metrics.clone());
     let log_writer = tokio::spawn(provlog::write(store.clone(), log_queue, metrics.clone()));
-    let state = AppState {
+    let state = AppState::new(state::Shared {
         store: store.clone(),
         clock: Clock,
         urls: Urls::new(&public_url(&config, bound)),
@@ -89,7 +89,7 @@ pub async fn serve(
         keys: Arc::new(keys),
         throttle: Arc::default(),
         provlog: recorder,
-    };
+    });
     let (stop_hooks, stop_rx) = tokio::sync::watch::channel(false);
     let dispatcher = hooks::Dispatcher::new(store.clone(), &state.config, state.metrics.clone())?;
     let dispatcher = tokio::spawn(dispatcher.run(stop_rx));
