@@ -18,7 +18,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::types::{FromSql, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OpenFlags, Row, Statement, ffi};
+use rusqlite::{Connection, OpenFlags, Row, ffi};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -105,21 +105,26 @@ fn prepared<'c>(
     sql: &str,
     binds: &[&dyn ToSql],
 ) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
-    let mut stmt = conn.prepare_cached(sql)?;
+    let mut stmt = conn.prepare_cached(&numbered(sql))?;
+    if stmt.parameter_count() > binds.len() {
+        return Err(rusqlite::Error::InvalidParameterCount(
+            binds.len(),
+            stmt.parameter_count(),
+        ));
+    }
     for (i, value) in binds.iter().enumerate() {
-        bind(&mut stmt, i + 1, *value)?;
+        stmt.raw_bind_parameter(i + 1, *value)?;
     }
     Ok(stmt)
 }
 
-/// Binds `value` to the statement's `$n`. SQLite numbers `$name` parameters in the
-/// order they first appear, which need not be `n`'s order, so by name.
-fn bind(stmt: &mut Statement<'_>, n: usize, value: &dyn ToSql) -> rusqlite::Result<()> {
-    let name = format!("${n}");
-    let index = stmt
-        .parameter_index(&name)?
-        .ok_or_else(|| rusqlite::Error::InvalidParameterName(name))?;
-    stmt.raw_bind_parameter(index, value)
+/// `sql` with each `$n` written `?n`. SQLite numbers `$name` parameters in the order
+/// they first appear (which need not be `n`'s), so binding them means a lookup by
+/// name, a linear search per parameter; a `?n` parameter is number `n` itself.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    crate::tx::renumber(sql, &mut out, '?', 0);
+    out
 }
 
 /// A time column: RFC 3339 text (the store's `Ts`, or sqlx's own encoding).
@@ -231,15 +236,24 @@ mod tests {
 
     #[test]
     fn binds_dollar_parameters_by_number_not_position() {
+        assert_eq!(
+            numbered("select $2, '$x', $10 || $1"),
+            "select ?2, '$x', ?10 || ?1"
+        );
         let conn = Connection::open_in_memory().unwrap();
-        let mut stmt = conn.prepare("select $2 || '-' || $1 || '-' || $2").unwrap();
-        bind(&mut stmt, 1, &"one").unwrap();
-        bind(&mut stmt, 2, &"two").unwrap();
-        let text: String = stmt.raw_query().next().unwrap().unwrap().get(0).unwrap();
-        assert_eq!(text, "two-one-two");
+        let text: Vec<String> = query(
+            &conn,
+            "select $2 || '-' || $1 || '-' || $2",
+            &[&"one", &"two"],
+            |row| row.get(0),
+        )
+        .unwrap();
+        assert_eq!(text, ["two-one-two"]);
+        // Fewer values than the statement's parameters is an error, not a null.
         assert!(matches!(
-            bind(&mut stmt, 3, &"three"),
-            Err(rusqlite::Error::InvalidParameterName(n)) if n == "$3"
+            query(&conn, "select $1, $2", &[&"one"], |row| row
+                .get::<_, String>(0)),
+            Err(rusqlite::Error::InvalidParameterCount(1, 2))
         ));
     }
 

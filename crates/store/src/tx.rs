@@ -239,26 +239,31 @@ fn joined(statements: Vec<(String, Vec<Arg>)>) -> (String, Vec<Arg>) {
         if !text.is_empty() {
             text.push_str("; ");
         }
-        let offset = all.len();
-        let mut rest = sql.as_str();
-        while let Some(at) = rest.find('$') {
-            text.push_str(&rest[..at]);
-            let digits = rest[at + 1..]
-                .bytes()
-                .take_while(u8::is_ascii_digit)
-                .count();
-            match rest[at + 1..at + 1 + digits].parse::<usize>() {
-                Ok(n) => {
-                    let _ = write!(text, "${}", n + offset);
-                }
-                Err(_) => text.push('$'),
-            }
-            rest = &rest[at + 1 + digits..];
-        }
-        text.push_str(rest);
+        renumber(&sql, &mut text, '$', all.len());
         all.extend(args);
     }
     (text, all)
+}
+
+/// Appends `sql` to `out` with each parameter `$n` written `{sigil}{n + offset}`
+/// (a `$` without digits is kept).
+pub(crate) fn renumber(sql: &str, out: &mut String, sigil: char, offset: usize) {
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let digits = rest[at + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        match rest[at + 1..at + 1 + digits].parse::<usize>() {
+            Ok(n) => {
+                let _ = write!(out, "{sigil}{}", n + offset);
+            }
+            Err(_) => out.push('$'),
+        }
+        rest = &rest[at + 1 + digits..];
+    }
+    out.push_str(rest);
 }
 
 /// Runs `$body` (which uses `$tx`, a [`Tx`], as its executor via `&mut *$tx`) in one
