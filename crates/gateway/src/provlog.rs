@@ -223,14 +223,13 @@ pub(crate) async fn write(store: Store, mut rx: mpsc::Receiver<LogEntry>, metric
     while rx.recv_many(&mut batch, BATCH).await > 0 {
         // Gather a little longer: one commit then carries many requests, and every
         // commit empties the page cache of each read connection (SQLite), so
-        // committing per request would slow the reads that are being logged.
-        let deadline = tokio::time::Instant::now() + GATHER;
+        // committing per request would slow the reads that are being logged. The
+        // task sleeps through the gathering instead of waiting on the queue, which
+        // woke it once per request; the queue holds far more than one gathering.
+        tokio::time::sleep(GATHER).await;
         while batch.len() < BATCH {
-            let room = BATCH - batch.len();
-            match tokio::time::timeout_at(deadline, rx.recv_many(&mut batch, room)).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
+            let Ok(entry) = rx.try_recv() else { break };
+            batch.push(entry);
         }
         if let Err(e) = store.append_log(&batch).await {
             tracing::warn!(error = %e, entries = batch.len(), "provisioning log entries lost");
