@@ -519,6 +519,10 @@ impl Store {
     /// One grant by id.
     pub async fn grant(&self, id: Uuid) -> Result<Option<GrantRecord>, StoreError> {
         let sql = format!("{GRANT_SELECT} where g.id = $1");
+        if let Self::Sqlite(db) = self {
+            // Every code exchange and refresh answers with it ([`crate::direct`]).
+            return Ok(db.direct.rows(&sql, &[&id], grant_record)?.pop());
+        }
         Ok(on_pool!(self, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?)
     }
 
@@ -748,21 +752,25 @@ impl Store {
 }
 
 /// A row of [`Store::scim_grant`]'s statement, read by [`crate::direct`].
+fn grant_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<GrantRecord> {
+    Ok(GrantRecord {
+        id: row.get("id")?,
+        client: row.get("client")?,
+        client_id: row.get("client_id")?,
+        workspace_id: row.get("workspace_id")?,
+        grant_type: row.get("grant_type")?,
+        scope: row.get("scope")?,
+        approved_by: row.get("approved_by")?,
+        created_at: direct::time(row, "created_at")?,
+        last_used_at: direct::time_opt(row, "last_used_at")?,
+        revoked_at: direct::time_opt(row, "revoked_at")?,
+        revoked_reason: row.get("revoked_reason")?,
+    })
+}
+
 fn scim_grant(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScimGrant> {
     Ok(ScimGrant {
-        grant: GrantRecord {
-            id: row.get("id")?,
-            client: row.get("client")?,
-            client_id: row.get("client_id")?,
-            workspace_id: row.get("workspace_id")?,
-            grant_type: row.get("grant_type")?,
-            scope: row.get("scope")?,
-            approved_by: row.get("approved_by")?,
-            created_at: direct::time(row, "created_at")?,
-            last_used_at: direct::time_opt(row, "last_used_at")?,
-            revoked_at: direct::time_opt(row, "revoked_at")?,
-            revoked_reason: row.get("revoked_reason")?,
-        },
+        grant: grant_record(row)?,
         settings: ScimSettings::read(row)?,
     })
 }
