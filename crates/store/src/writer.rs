@@ -32,7 +32,7 @@ use std::time::Duration;
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, OpenFlags};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
-use tokio::sync::{Mutex, MutexGuard, Notify, watch};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
 
 use crate::direct::{self, Decode};
 use crate::tx::Arg;
@@ -109,36 +109,53 @@ impl Writer {
     /// Waits for the writer's turn and opens a batch on the pool's connection if
     /// none is open. While the returned [`Turn`] lives, no other writer runs.
     pub(crate) async fn turn(&self, pool: &SqlitePool) -> Result<Turn<'_>, StoreError> {
-        let mut batch = self.batch.lock().await;
-        if matches!(batch.open, Some(Open::Direct)) {
-            finish(&mut batch, &self.direct).await;
-        }
-        if batch.open.is_none() {
-            batch.open = Some(Open::Pool(pool.begin_with("BEGIN IMMEDIATE").await?));
-        }
-        Ok(self.turn_of(batch))
+        self.turn_on(On::Pool(pool.clone())).await
     }
 
     /// [`Writer::turn`], for a [`DirectTx`]: the batch is on the direct connection.
     pub(crate) async fn direct_turn(&self) -> Result<Turn<'_>, StoreError> {
-        let mut batch = self.batch.lock().await;
-        if matches!(batch.open, Some(Open::Pool(_))) {
-            finish(&mut batch, &self.direct).await;
-        }
-        if batch.open.is_none() {
-            blocking(&self.direct, |c| c.execute_batch("BEGIN IMMEDIATE")).await?;
-            batch.open = Some(Open::Direct);
-        }
-        Ok(self.turn_of(batch))
+        self.turn_on(On::Direct).await
     }
 
-    fn turn_of<'w>(&'w self, batch: MutexGuard<'w, Batch>) -> Turn<'w> {
-        Turn {
+    async fn turn_on(&self, on: On) -> Result<Turn<'_>, StoreError> {
+        let mut batch = Arc::clone(&self.batch).lock_owned().await;
+        let ready = matches!(
+            (&batch.open, &on),
+            (Some(Open::Pool(_)), On::Pool(_)) | (Some(Open::Direct), On::Direct)
+        );
+        if !ready {
+            // Committing the other connection's batch and beginning this one must
+            // finish even if this writer's request is cancelled meanwhile: stopped
+            // halfway, the batch would no longer say which connection holds a
+            // transaction, or its writers would never hear of their commit. So a task
+            // of its own does both, holding the lock.
+            let direct = Arc::clone(&self.direct);
+            batch = tokio::spawn(async move {
+                finish(&mut batch, &direct).await;
+                batch.open = Some(match on {
+                    On::Pool(pool) => Open::Pool(pool.begin_with("BEGIN IMMEDIATE").await?),
+                    On::Direct => {
+                        blocking(&direct, |c| c.execute_batch("BEGIN IMMEDIATE")).await?;
+                        Open::Direct
+                    }
+                });
+                Ok::<_, StoreError>(batch)
+            })
+            .await
+            .map_err(|e| StoreError::Internal(format!("the writer's task: {e}")))??;
+        }
+        Ok(Turn {
             batch,
             commit: &self.commit,
             direct: &self.direct,
-        }
+        })
     }
+}
+
+/// Which connection a writer's batch must be on.
+enum On {
+    Pool(SqlitePool),
+    Direct,
 }
 
 impl Drop for Writer {
@@ -151,7 +168,7 @@ impl Drop for Writer {
 
 /// One writer's exclusive turn in the open batch.
 pub(crate) struct Turn<'w> {
-    batch: MutexGuard<'w, Batch>,
+    batch: OwnedMutexGuard<Batch>,
     commit: &'w Notify,
     direct: &'w SyncMutex<Connection>,
 }
@@ -448,6 +465,28 @@ mod tests {
             "{again:?}"
         );
         assert_eq!(committed(&path), [1, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_writer_cancelled_while_its_batch_begins_leaves_the_writer_usable() {
+        let (writer, pool, path) = fixture("cancel").await;
+        pool_insert(&writer, &pool, 1).await.unwrap();
+        // Polled once, then dropped: its turn is switching the batch to the direct
+        // connection (a COMMIT and a BEGIN, each on a blocking thread) when it goes.
+        let first_poll = tokio::select! {
+            biased;
+            turn = writer.direct_turn() => Some(turn.map(|_| ())),
+            () = std::future::ready(()) => None,
+        };
+        assert!(
+            first_poll.is_none(),
+            "the turn should still have been pending: {first_poll:?}"
+        );
+        // Had the switch stopped halfway, this BEGIN would meet a transaction already
+        // open on the direct connection, or wait for the pool's write lock.
+        direct_insert(&writer, 2, true).await.unwrap();
+        pool_insert(&writer, &pool, 3).await.unwrap();
+        assert_eq!(committed(&path), [1, 2, 3]);
     }
 
     #[tokio::test]
