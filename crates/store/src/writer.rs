@@ -193,11 +193,25 @@ impl Turn<'_> {
         if !matches!(self.batch.open, Some(Open::Direct)) {
             return Err(StoreError::Internal("no open direct batch".into()));
         }
-        on(
+        // Outside a transaction (an earlier writer of this batch rolled it back whole,
+        // below) a SAVEPOINT would begin one of its own and its RELEASE commit at once,
+        // ahead of the batch's commit, which is bound to fail: refuse instead.
+        let joined = on(
             self.direct,
-            |c| c.execute_batch("SAVEPOINT writer"),
+            |c| {
+                let open = !c.is_autocommit();
+                if open {
+                    c.execute_batch("SAVEPOINT writer")?;
+                }
+                Ok(open)
+            },
             |e| direct::error(&e),
         )?;
+        if !joined {
+            return Err(StoreError::Unavailable(
+                "the open batch was rolled back".into(),
+            ));
+        }
         Ok(DirectTx {
             conn: self.direct,
             later: Vec::new(),
@@ -315,8 +329,11 @@ impl Drop for DirectTx<'_> {
         if self.open
             && let Err(e) = self.run(|c| c.execute_batch("ROLLBACK TO writer; RELEASE writer"))
         {
-            // The batch's commit then fails too, and its writers are told.
-            tracing::error!(error = %e, "rolling back a direct write failed");
+            // This writer's changes must not reach the batch's commit: roll the whole
+            // batch back, so that its commit fails and none of its writers, none yet
+            // acknowledged, is told otherwise.
+            tracing::error!(error = %e, "rolling back a direct write failed; its batch is rolled back");
+            let _ = self.run(|c| c.execute_batch("ROLLBACK"));
         }
     }
 }
@@ -487,6 +504,36 @@ mod tests {
         direct_insert(&writer, 2, true).await.unwrap();
         pool_insert(&writer, &pool, 3).await.unwrap();
         assert_eq!(committed(&path), [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_batch_rolled_back_whole_takes_no_more_writers_and_acknowledges_none() {
+        let (writer, _pool, path) = fixture("whole").await;
+        direct_insert(&writer, 1, true).await.unwrap();
+        // A writer whose statements end the batch's transaction (as the fallback of a
+        // failed savepoint rollback does).
+        let mut turn = writer.direct_turn().await.unwrap();
+        let mut tx = turn.direct().unwrap();
+        tx.exec("insert into t (x) values ($1)", args![2])
+            .await
+            .unwrap();
+        tx.exec("rollback", Vec::new()).await.unwrap();
+        drop(tx);
+        drop(turn);
+        // The next writer gets the lock before the committer runs (one thread), so
+        // it would join the same batch: it must be refused, not commit on its own.
+        let mut turn = writer.direct_turn().await.unwrap();
+        let joined = turn.direct().map(|_| ());
+        assert!(
+            matches!(joined, Err(StoreError::Unavailable(_))),
+            "{joined:?}"
+        );
+        // The batch's commit fails, so nobody in it is acknowledged.
+        assert!(turn.durable().await.is_err());
+        assert_eq!(committed(&path), [1]);
+        // The next batch works.
+        direct_insert(&writer, 4, true).await.unwrap();
+        assert_eq!(committed(&path), [1, 4]);
     }
 
     #[tokio::test]
