@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::direct;
 use crate::guard::guard_deprovision;
 use crate::outbox::{emit, group_data, merge, user_data};
-use crate::roles::{ROLE_MAP, role_map_of};
+use crate::roles::role_map_in;
 use crate::seats::{claim_seat, release_seat, settle_claim};
 use crate::ts::Ts;
 use crate::tx::{Arg, args, in_tx};
@@ -505,7 +505,7 @@ impl Store {
         let text = doc_text(doc)?;
         in_tx!(direct self, tx => 'body: {
             // The seat first: a refusal commits only its own events, no user.
-            let role = role_map_of(tx.rows(ROLE_MAP, args![ws]).await?).ok_or(StoreError::NotFound)?.app_role_of(doc);
+            let role = role_map_in!(tx, ws)?.app_role_of(doc);
             let mut data = user_data(id, &c.user_name, c.active, role.as_deref());
             if c.active {
                 let claim = claim_seat!(self, tx, ws)?;
@@ -612,7 +612,7 @@ impl Store {
             match kind {
                 ResourceKind::User => {
                     let c = UserColumns::of(&doc)?;
-                    let role = role_map_of(tx.rows(ROLE_MAP, args![ws]).await?).ok_or(StoreError::NotFound)?.app_role_of(&doc);
+                    let role = role_map_in!(tx, ws)?.app_role_of(&doc);
                     let mut data = user_data(id, &c.user_name, c.active, role.as_deref());
                     match action {
                         EventType::UserReactivated => {
@@ -693,7 +693,7 @@ impl Store {
                     let (name, active, doc): (String, bool, String) = tx.one(&select, args![ws, id]).await?;
                     let doc: Value = serde_json::from_str(&doc)
                         .map_err(|e| StoreError::Internal(format!("stored document: {e}")))?;
-                    let role = role_map_of(tx.rows(ROLE_MAP, args![ws]).await?).ok_or(StoreError::NotFound)?.app_role_of(&doc);
+                    let role = role_map_in!(tx, ws)?.app_role_of(&doc);
                     if active && let Some(held) = guard_deprovision!(self, tx, change, id)? {
                         break 'body Err(StoreError::DeprovisioningHeld(held));
                     }

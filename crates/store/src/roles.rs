@@ -26,10 +26,23 @@ pub(crate) fn role_map_of(
     Some(RoleMap { mappings, default })
 }
 
+/// Reads the workspace's [`RoleMap`] inside the write `$tx` (either transaction of
+/// `in_tx!(direct …)`); evaluates to `Result<RoleMap, StoreError>`, `NotFound` for an
+/// unknown workspace.
+macro_rules! role_map_in {
+    ($tx:ident, $ws:expr) => {
+        $crate::roles::role_map_of(
+            $tx.rows($crate::roles::ROLE_MAP, $crate::tx::args![$ws])
+                .await?,
+        )
+        .ok_or($crate::StoreError::NotFound)
+    };
+}
+pub(crate) use role_map_in;
+
 /// Reads the workspace's [`RoleMap`] on `$exec`, a read connection; evaluates to
-/// `Result<RoleMap, sqlx::Error>`, `RowNotFound` for an unknown workspace. Inside a
-/// write, `role_map_of(tx.rows(ROLE_MAP, …))` reads it. A macro because the
-/// executor's type differs per backend.
+/// `Result<RoleMap, sqlx::Error>`, `RowNotFound` for an unknown workspace. A macro
+/// because the executor's type differs per backend.
 macro_rules! load_role_map {
     ($exec:expr, $ws:expr) => {
         sqlx::query_as($crate::roles::ROLE_MAP)
