@@ -8,6 +8,7 @@
 //! pinned to one core (`taskset -c 0`, as `scripts/bench.sh` does).
 
 mod gateway;
+mod http;
 mod load;
 mod oauth;
 mod plot;
@@ -20,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
-use reqwest::Method;
+use hyper::{Method, StatusCode};
 
 use crate::gateway::{Deployment, peak_rss_mb};
 use crate::load::{Plan, Stats};
@@ -137,7 +138,7 @@ async fn run(args: Args) -> Result<(), String> {
     let budget = Budget::new(args.quick);
     let mut report = Report::new(args.quick);
     if let (Some(base), Some(token)) = (&args.base_url, &args.token) {
-        let target = target(base.trim_end_matches('/').to_owned(), token)?;
+        let target = Target::new(base, token)?;
         let mut bench = Bench {
             report: &mut report,
             backend: "external".into(),
@@ -157,7 +158,7 @@ async fn run(args: Args) -> Result<(), String> {
             let (ws, token) = d.workspace("Bench").await?;
             let server = d.start().await?;
             eprintln!("{backend}: gateway at {}", server.base);
-            let target = target(format!("{}/scim/v2", server.base), &token)?;
+            let target = Target::new(&format!("{}/scim/v2", server.base), &token)?;
             let mut bench = Bench {
                 report: &mut report,
                 backend: backend.clone(),
@@ -192,17 +193,6 @@ async fn run(args: Args) -> Result<(), String> {
         std::fs::write(path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
-}
-
-fn target(scim: String, token: &str) -> Result<Target, String> {
-    Ok(Target {
-        http: reqwest::Client::builder()
-            .pool_max_idle_per_host(64)
-            .build()
-            .map_err(|e| e.to_string())?,
-        scim,
-        token: token.into(),
-    })
 }
 
 /// One backend's run: where rows go and whose memory to read.
@@ -357,7 +347,6 @@ impl Bench<'_> {
             limit: Duration::from_secs(60),
         };
         let (s, tokens) = oauth::token_requests(
-            base,
             &approver,
             Arc::new(move |i| {
                 vec![
@@ -379,7 +368,6 @@ impl Bench<'_> {
             .collect();
         let count = refresh.len() as u64;
         let (s, refreshed) = oauth::token_requests(
-            base,
             &approver,
             Arc::new(move |i| {
                 vec![
@@ -425,10 +413,15 @@ impl Bench<'_> {
         workspaces: u64,
         b: Budget,
     ) -> Result<(), String> {
+        // One origin's connections carry every workspace's requests, each with its token.
+        let scim = Target::new(&format!("{base}/scim/v2"), "")?;
         let mut targets = Vec::new();
         for w in 0..workspaces {
             let (_, token) = d.workspace(&format!("Tenant {w}")).await?;
-            targets.push(target(format!("{base}/scim/v2"), &token)?);
+            targets.push(Target {
+                token: token.into(),
+                ..scim.clone()
+            });
         }
         let per = b.seed_per_workspace;
         let seed = Plan {
@@ -446,7 +439,7 @@ impl Bench<'_> {
                         Method::POST,
                         "/Users",
                         Some(&body),
-                        reqwest::StatusCode::CREATED,
+                        StatusCode::CREATED,
                     )
                     .await
                     .map(drop)
@@ -471,7 +464,7 @@ impl Bench<'_> {
                         Method::POST,
                         "/Users",
                         Some(&body),
-                        reqwest::StatusCode::CREATED,
+                        StatusCode::CREATED,
                     )
                     .await
                     .map(drop)
@@ -480,7 +473,7 @@ impl Bench<'_> {
                         "/Users?filter={}",
                         scim::encode(&format!("userName eq \"{}\"", scim::user_name("m", user)))
                     );
-                    t.call(Method::GET, &path, None, reqwest::StatusCode::OK)
+                    t.call(Method::GET, &path, None, StatusCode::OK)
                         .await
                         .map(drop)
                 }

@@ -5,19 +5,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use http_body_util::Full;
+use hyper::header::{CONTENT_TYPE, COOKIE, HeaderMap, LOCATION, SET_COOKIE};
+use hyper::{Method, Request, StatusCode};
 use serde_json::Value;
 
 use crate::gateway::Deployment;
+use crate::http::{Origin, form};
 use crate::load::{Plan, Stats, drive};
 
 pub const CALLBACK: &str = "http://127.0.0.1:9/oauth/callback";
 
 /// A client of a workspace, and an admin signed in to approve its requests.
 pub struct Approver {
-    http: reqwest::Client,
-    base: String,
+    origin: Arc<Origin>,
     cookies: HashMap<String, String>,
     pub client_id: String,
     pub client_secret: String,
@@ -52,11 +53,7 @@ impl Approver {
                 .ok_or_else(|| format!("CLI output without {k}"))
         };
         let mut me = Self {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| e.to_string())?,
-            base: base.to_owned(),
+            origin: Origin::of(base)?.0,
             cookies: HashMap::new(),
             client_id: text(&client, "client_id")?,
             client_secret: text(&client, "client_secret")?,
@@ -90,8 +87,8 @@ impl Approver {
         pairs.join("; ")
     }
 
-    fn keep(&mut self, resp: &reqwest::Response) {
-        for c in resp.headers().get_all(SET_COOKIE) {
+    fn keep(&mut self, headers: &HeaderMap) {
+        for c in headers.get_all(SET_COOKIE) {
             let Ok(text) = c.to_str() else { continue };
             let pair = text.split(';').next().unwrap_or_default();
             if let Some((k, v)) = pair.split_once('=') {
@@ -100,32 +97,38 @@ impl Approver {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Result<String, String> {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.base))
+    /// Sends `req` with the session's cookies and keeps the ones it sets; redirects
+    /// are not followed.
+    async fn send(
+        &mut self,
+        req: hyper::http::request::Builder,
+        body: Full<bytes::Bytes>,
+    ) -> Result<hyper::Response<bytes::Bytes>, String> {
+        let req: Request<_> = req
             .header(COOKIE, self.cookie_header())
-            .send()
-            .await
+            .body(body)
             .map_err(|e| e.to_string())?;
-        self.keep(&resp);
-        resp.text().await.map_err(|e| e.to_string())
+        let resp = self.origin.send(req).await?;
+        self.keep(resp.headers());
+        Ok(resp)
+    }
+
+    async fn get(&mut self, path: &str) -> Result<String, String> {
+        let req = self.origin.request(Method::GET, path);
+        let resp = self.send(req, Full::default()).await?;
+        String::from_utf8(resp.into_body().to_vec()).map_err(|e| e.to_string())
     }
 
     async fn post(
         &mut self,
         path: &str,
-        form: &[(&str, &str)],
+        fields: &[(&str, &str)],
     ) -> Result<(StatusCode, String), String> {
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        self.keep(&resp);
+        let req = self
+            .origin
+            .request(Method::POST, path)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let resp = self.send(req, form(fields)).await?;
         let location = resp
             .headers()
             .get(LOCATION)
@@ -178,44 +181,41 @@ fn hidden(page: &str, name: &str) -> Result<String, String> {
 /// Token responses of one step: (access token, refresh token) by request.
 pub type Tokens = Arc<Mutex<Vec<Option<(String, String)>>>>;
 
-/// Posts `form(i)` to the token endpoint with the client's credentials in the body
+/// Posts the form `fields_of(i)` to the token endpoint, on the approver's origin, with the client's credentials in the body
 /// (`client_secret_post`, as Okta sends them), keeping the tokens it answers.
 pub async fn token_requests(
-    base: &str,
     a: &Approver,
-    form: Arc<dyn Fn(u64) -> Vec<(&'static str, String)> + Send + Sync>,
+    fields_of: Arc<dyn Fn(u64) -> Vec<(&'static str, String)> + Send + Sync>,
     plan: Plan,
 ) -> (Stats, Tokens) {
     let tokens: Tokens = Arc::new(Mutex::new(vec![
         None;
         usize::try_from(plan.requests).unwrap_or(0)
     ]));
-    let http = reqwest::Client::new();
-    let url: Arc<str> = format!("{base}/oauth/token").into();
+    let origin = a.origin.clone();
     let (id, secret): (Arc<str>, Arc<str>) =
         (a.client_id.clone().into(), a.client_secret.clone().into());
     let kept = tokens.clone();
     let stats = drive(plan, move |i| {
-        let (http, url, id, secret, form, kept) = (
-            http.clone(),
-            url.clone(),
+        let (origin, id, secret, fields_of, kept) = (
+            origin.clone(),
             id.clone(),
             secret.clone(),
-            form.clone(),
+            fields_of.clone(),
             kept.clone(),
         );
         async move {
-            let mut fields = form(i);
+            let mut fields = fields_of(i);
             fields.push(("client_id", id.to_string()));
             fields.push(("client_secret", secret.to_string()));
-            let resp = http
-                .post(&*url)
-                .form(&fields)
-                .send()
-                .await
+            let req = origin
+                .request(Method::POST, "/oauth/token")
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(form(&fields))
                 .map_err(|e| e.to_string())?;
+            let resp = origin.send(req).await?;
             let status = resp.status();
-            let body: Value = resp.json().await.map_err(|e| e.to_string())?;
+            let body: Value = serde_json::from_slice(resp.body()).map_err(|e| e.to_string())?;
             if status != StatusCode::OK {
                 return Err(format!("token endpoint: {status}: {}", body["error"]));
             }

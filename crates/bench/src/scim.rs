@@ -3,9 +3,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use reqwest::{Method, StatusCode};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::http::Origin;
 use crate::load::{Plan, Stats, drive};
 
 const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -15,13 +19,23 @@ const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// A SCIM base URL and the credential to use on it.
 #[derive(Clone)]
 pub struct Target {
-    pub http: reqwest::Client,
-    /// `http://HOST:PORT/scim/v2`
-    pub scim: String,
+    pub origin: Arc<Origin>,
+    /// The base URL's path, `/scim/v2`.
+    pub prefix: Arc<str>,
     pub token: Arc<str>,
 }
 
 impl Target {
+    /// The target of `base` (`http://HOST:PORT/scim/v2`) with `token`.
+    pub fn new(base: &str, token: &str) -> Result<Self, String> {
+        let (origin, prefix) = Origin::of(base)?;
+        Ok(Self {
+            origin,
+            prefix: prefix.into(),
+            token: token.into(),
+        })
+    }
+
     /// Sends one request and checks its status; the body comes back for callers that need it.
     pub async fn call(
         &self,
@@ -29,25 +43,20 @@ impl Target {
         path: &str,
         body: Option<&Value>,
         want: StatusCode,
-    ) -> Result<impl AsRef<[u8]> + use<>, String> {
-        let mut req = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.scim))
-            .bearer_auth(&*self.token);
-        if let Some(b) = body {
-            req = req
-                .header("content-type", "application/scim+json")
-                .body(b.to_string());
+    ) -> Result<Bytes, String> {
+        let req = self
+            .origin
+            .request(method.clone(), &format!("{}{path}", self.prefix))
+            .header(AUTHORIZATION, format!("Bearer {}", self.token));
+        let req = match body {
+            Some(b) => req
+                .header(CONTENT_TYPE, "application/scim+json")
+                .body(Full::new(Bytes::from(b.to_string()))),
+            None => req.body(Full::default()),
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
-        let status = resp.status();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| format!("{method} {path}: {e}"))?;
+        .map_err(|e| format!("{method} {path}: {e}"))?;
+        let resp = self.origin.send(req).await?;
+        let (status, bytes) = (resp.status(), resp.into_body());
         if status == want {
             Ok(bytes)
         } else {
