@@ -26,7 +26,9 @@ impl Origin {
     pub fn of(url: &str) -> Result<(Arc<Self>, String), String> {
         let parsed = url::Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
         if parsed.scheme() != "http" {
-            return Err(format!("{url}: the load tool speaks plain http on loopback"));
+            return Err(format!(
+                "{url}: the load tool speaks plain http on loopback"
+            ));
         }
         let host = parsed.host_str().ok_or_else(|| format!("{url}: no host"))?;
         let port = parsed.port_or_known_default().unwrap_or(80);

@@ -435,14 +435,9 @@ impl Bench<'_> {
                 let t = targets[usize::try_from(i % workspaces).unwrap_or(0)].clone();
                 async move {
                     let body = scim::user_body("m", i / workspaces, "Engineer");
-                    t.call(
-                        Method::POST,
-                        "/Users",
-                        Some(&body),
-                        StatusCode::CREATED,
-                    )
-                    .await
-                    .map(drop)
+                    t.call(Method::POST, "/Users", Some(&body), StatusCode::CREATED)
+                        .await
+                        .map(drop)
                 }
             })
             .await
@@ -460,14 +455,9 @@ impl Bench<'_> {
                 // One create in ten: a new hire, its name unique across the run.
                 if i % 10 == 0 {
                     let body = scim::user_body("m", fresh + i, "Engineer");
-                    t.call(
-                        Method::POST,
-                        "/Users",
-                        Some(&body),
-                        StatusCode::CREATED,
-                    )
-                    .await
-                    .map(drop)
+                    t.call(Method::POST, "/Users", Some(&body), StatusCode::CREATED)
+                        .await
+                        .map(drop)
                 } else {
                     let path = format!(
                         "/Users?filter={}",
