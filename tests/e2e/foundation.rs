@@ -235,8 +235,16 @@ async fn restart_keeps_workspaces_and_tokens(backend: Backend) {
 
 async fn health_readiness_metrics_and_request_ids(backend: Backend) {
     let env = Env::new(backend).await;
-    let (_, token) = env.workspace_with_token("Acme").await;
-    let gw = env.start().await;
+    let (ws, token) = env.workspace_with_token("Acme").await;
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("gateway.log");
+    let gw = env
+        .start_logged(
+            &["--log-format", "json"],
+            &[("RUST_LOG", "info")],
+            std::fs::File::create(&log_path).unwrap(),
+        )
+        .await;
     assert_eq!(gw.get("/healthz", None).await.status(), 200);
     let ready = gw.get("/readyz", None).await;
     assert_eq!(ready.status(), 200);
@@ -244,6 +252,21 @@ async fn health_readiness_metrics_and_request_ids(backend: Backend) {
     let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(id.len(), 32);
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    // The request's log line (written before the response) says what it was, for
+    // whom and how it ended, and carries the id the client was given.
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let line: Value = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| l["span"]["request_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("no log line with request id {id}: {log}"));
+    assert_eq!(line["message"], "request finished", "{line}");
+    assert_eq!(line["method"], "GET", "{line}");
+    assert_eq!(line["route"], "/scim/v2/ServiceProviderConfig", "{line}");
+    assert_eq!(line["workspace.id"], ws.as_str(), "{line}");
+    assert_eq!(line["status"], 200, "{line}");
+    assert!(line["duration_ms"].is_f64(), "{line}");
+    assert!(!log.contains(&token), "the token appears in the log");
     gw.scim_get("/scim/v2/Nope", &token).await;
     let metrics = gw.get("/metrics", None).await.text().await.unwrap();
     assert!(

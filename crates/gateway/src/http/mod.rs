@@ -24,6 +24,7 @@ use tower::{Layer, ServiceExt};
 use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub(crate) use self::observe::Attribution;
 use crate::state::AppState;
 
 /// The largest request body accepted (advertised in `ServiceProviderConfig`).

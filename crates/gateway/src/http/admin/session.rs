@@ -12,6 +12,7 @@ use oauth::{PlainToken, SecretKind};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::http::Attribution;
 use crate::state::AppState;
 
 /// How long a session lasts after sign-in.
@@ -189,7 +190,7 @@ impl FromRequestParts<AppState> for AdminAuth {
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
         if let Some(key) = api_key(parts, app).await? {
-            tracing::Span::current().record("workspace.id", key.workspace_id.as_str());
+            attribute(parts, &key.workspace_id);
             return Ok(Self(key));
         }
         let session = current(&parts.headers, app)
@@ -215,8 +216,15 @@ impl FromRequestParts<AppState> for AdminAuth {
                 "send a JSON body or the x-csrf-token header with writes",
             ));
         }
-        tracing::Span::current().record("workspace.id", session.workspace_id.as_str());
+        attribute(parts, &session.workspace_id);
         Ok(Self(session))
+    }
+}
+
+/// Names the admin's workspace on the request's log line.
+fn attribute(parts: &Parts, workspace: &str) {
+    if let Some(a) = parts.extensions.get::<Attribution>() {
+        a.set(workspace);
     }
 }
 

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use oauth::{AccessTokenError, PlainToken, SecretKind, TokenError};
 
 use super::ScimApiError;
-use super::record::Attribution;
+use crate::http::Attribution;
 use crate::provlog::Reason;
 use crate::state::AppState;
 
@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
             credential(header.as_bytes()).ok_or(ScimApiError::Unauthorized(Refusal::NotBearer))?;
         let idp =
             scim::Idp::from_user_agent(parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()));
-        // The provisioning log's slot for the workspace, when the request is logged.
+        // Where the request's workspace is named (its log line, the provisioning log).
         let attribution = parts.extensions.get::<Attribution>().cloned();
         if token.bytes().filter(|b| *b == b'.').count() == 2 {
             return access_token(token, app, idp, attribution.as_ref()).await;
@@ -186,7 +186,6 @@ impl FromRequestParts<AppState> for WorkspaceAuth {
                 }
             });
         }
-        tracing::Span::current().record("workspace.id", record.workspace_id.as_str());
         rate_limit(app, &format!("token {}", record.id))?;
         Ok(Self {
             actor: format!("token {}", record.name),
@@ -243,7 +242,6 @@ async fn access_token(
             }
         });
     }
-    tracing::Span::current().record("workspace.id", grant.workspace_id.as_str());
     rate_limit(app, &format!("grant {}", grant.id))?;
     Ok(WorkspaceAuth {
         actor: format!("oauth {}", grant.client_id),

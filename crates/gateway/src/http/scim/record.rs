@@ -1,9 +1,8 @@
 //! Records every SCIM request, both dialects, in its workspace's provisioning log
 //! (`crate::provlog`): the authentication extractor names the workspace through
-//! an [`Attribution`] slot, a failed response carries its [`Failed`] reason, and
-//! the entry is queued without waiting on the database.
+//! the request's [`Attribution`], a failed response carries its [`Failed`]
+//! reason, and the entry is queued without waiting on the database.
 
-use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{OriginalUri, Request, State};
@@ -13,28 +12,22 @@ use axum::response::Response;
 use store::LogEntry;
 
 use super::response::Failed;
+use crate::http::Attribution;
 use crate::provlog::Reason;
 use crate::state::AppState;
 
 /// Longest `filter` kept in an entry.
 const MAX_FILTER_CHARS: usize = 500;
 
-/// Where the credential's workspace is left for the recorder; set once, also for
-/// a refused token whose row names its workspace (revoked, expired).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Attribution(Arc<OnceLock<String>>);
-
-impl Attribution {
-    pub(crate) fn set(&self, workspace: &str) {
-        let _ = self.0.set(workspace.to_owned());
-    }
-}
-
-pub(crate) async fn record(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn record(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let now = app.clock.now();
-    let attribution = Attribution::default();
-    req.extensions_mut().insert(attribution.clone());
+    // Put there by the observe middleware, which every request passes first.
+    let attribution = req
+        .extensions()
+        .get::<Attribution>()
+        .cloned()
+        .unwrap_or_default();
     let uri = req
         .extensions()
         .get::<OriginalUri>()
@@ -45,7 +38,7 @@ pub(crate) async fn record(State(app): State<AppState>, mut req: Request, next: 
     let response = next.run(req).await;
     let reason = response.extensions().get::<Failed>().map(|f| f.0);
     let status = response.status().as_u16();
-    let Some(workspace_id) = attribution.0.get().cloned() else {
+    let Some(workspace_id) = attribution.get().map(str::to_owned) else {
         app.provlog.unattributed(reason.unwrap_or(Reason::Other));
         return response;
     };
