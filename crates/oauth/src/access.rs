@@ -5,7 +5,9 @@
 //! clock rather than the library's, and every token names its grant (`sid`) so the
 //! SCIM layer can refuse a revoked grant on every request.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -172,9 +174,20 @@ pub enum AccessTokenError {
     Expired,
 }
 
+/// Verified tokens kept at most (each about a kilobyte with its claims).
+const VERIFIED_CAPACITY: usize = 4096;
+
 /// The keys in use: the first signs, all verify.
 pub struct KeySet {
     keys: Vec<(String, EncodingKey, DecodingKey)>,
+    /// Tokens that passed verification, by their exact text. An IdP sends one
+    /// access token with every request for an hour, and its header, signature
+    /// and claims were decoded again each time: most of what an access token
+    /// cost a SCIM request over a bearer token (docs/benchmarks.md, change 20).
+    /// Only a byte-identical copy of a verified token hits, and expiry, issuer
+    /// and audience are checked again on every hit. The set of keys is fixed for
+    /// the life of a `KeySet`, so a retired key's tokens go with it.
+    verified: Mutex<HashMap<Box<str>, AccessClaims>>,
 }
 
 impl fmt::Debug for KeySet {
@@ -202,6 +215,7 @@ impl KeySet {
                     )
                 })
                 .collect(),
+            verified: Mutex::new(HashMap::new()),
         })
     }
 
@@ -222,6 +236,31 @@ impl KeySet {
         audience: &str,
         now: OffsetDateTime,
     ) -> Result<AccessClaims, AccessTokenError> {
+        let seen = self.verified().get(token).cloned();
+        let claims = match seen {
+            Some(claims) if claims.iss != issuer || claims.aud != audience => {
+                return Err(AccessTokenError::WrongAudience);
+            }
+            Some(claims) => claims,
+            None => {
+                let claims = self.decode(token, issuer, audience)?;
+                self.remember(token, &claims, now);
+                claims
+            }
+        };
+        if claims.exp <= now.unix_timestamp() {
+            return Err(AccessTokenError::Expired);
+        }
+        Ok(claims)
+    }
+
+    /// The claims of `token` if its signature, issuer and audience hold.
+    fn decode(
+        &self,
+        token: &str,
+        issuer: &str,
+        audience: &str,
+    ) -> Result<AccessClaims, AccessTokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AccessTokenError::Malformed)?;
         if header.alg != Algorithm::HS256 {
             return Err(AccessTokenError::WrongAlgorithm);
@@ -233,22 +272,43 @@ impl KeySet {
             .find(|(k, _, _)| *k == kid)
             .ok_or(AccessTokenError::UnknownKey)?;
         let mut validation = Validation::new(Algorithm::HS256);
-        // Expiry is checked below against the gateway's clock, not the library's.
+        // Expiry is checked by the caller against the gateway's clock, not the library's.
         validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::InvalidAudience
-                | jsonwebtoken::errors::ErrorKind::InvalidIssuer => AccessTokenError::WrongAudience,
-                _ => AccessTokenError::Invalid,
-            })?
-            .claims;
+        Ok(
+            jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
+                .map_err(|e| match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::InvalidAudience
+                    | jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
+                        AccessTokenError::WrongAudience
+                    }
+                    _ => AccessTokenError::Invalid,
+                })?
+                .claims,
+        )
+    }
+
+    /// Keeps a verified token that is still live; a full cache first drops the
+    /// expired ones, and all of them if that is not enough.
+    fn remember(&self, token: &str, claims: &AccessClaims, now: OffsetDateTime) {
         if claims.exp <= now.unix_timestamp() {
-            return Err(AccessTokenError::Expired);
+            return;
         }
-        Ok(claims)
+        let mut verified = self.verified();
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.retain(|_, c| c.exp > now.unix_timestamp());
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+        }
+        verified.insert(token.into(), claims.clone());
+    }
+
+    fn verified(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, AccessClaims>> {
+        // The map holds no invariant a panicking holder could break.
+        self.verified.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -91,6 +91,8 @@ fn rotation_old_key_still_verifies_new_key_signs() {
 fn alg_none_and_tampering_are_refused() {
     let (set, _) = keyset(&["k1"]);
     let token = set.sign(&claims());
+    // Verified first, so the altered copies below meet a remembered original.
+    assert!(set.verify(&token, ISS, AUD, NOW).is_ok());
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","kid":"k1","typ":"JWT"}"#);
     let unsigned = format!("{none_header}.{}.", parts[1]);
@@ -112,6 +114,51 @@ fn alg_none_and_tampering_are_refused() {
         set.verify("not-a-jwt", ISS, AUD, NOW),
         Err(AccessTokenError::Malformed)
     );
+}
+
+#[test]
+fn a_remembered_token_is_checked_again_on_every_use() {
+    let (set, _) = keyset(&["k1"]);
+    let token = set.sign(&claims());
+    assert!(set.verify(&token, ISS, AUD, NOW).is_ok());
+    assert_eq!(set.verified().len(), 1, "the verified token is remembered");
+    assert_eq!(
+        set.verify(&token, ISS, "https://other/scim/v2", NOW),
+        Err(AccessTokenError::WrongAudience)
+    );
+    assert_eq!(
+        set.verify(&token, "https://evil", AUD, NOW),
+        Err(AccessTokenError::WrongAudience)
+    );
+    assert_eq!(
+        set.verify(&token, ISS, AUD, NOW + ACCESS_TOKEN_LIFETIME),
+        Err(AccessTokenError::Expired)
+    );
+    assert!(set.verify(&token, ISS, AUD, NOW).is_ok());
+    // Another key set (a restart with the old key dropped) knows nothing of it.
+    let (rotated, _) = keyset(&["k2"]);
+    assert_eq!(
+        rotated.verify(&token, ISS, AUD, NOW),
+        Err(AccessTokenError::UnknownKey)
+    );
+}
+
+#[test]
+fn expired_tokens_are_not_remembered_and_the_memory_is_bounded() {
+    let (set, _) = keyset(&["k1"]);
+    let stale = set.sign(&claims());
+    let later = NOW + ACCESS_TOKEN_LIFETIME;
+    assert_eq!(
+        set.verify(&stale, ISS, AUD, later),
+        Err(AccessTokenError::Expired)
+    );
+    assert!(set.verified().is_empty());
+    for _ in 0..VERIFIED_CAPACITY + 10 {
+        let token = set.sign(&claims());
+        assert!(set.verify(&token, ISS, AUD, NOW).is_ok());
+        assert!(set.verified().len() <= VERIFIED_CAPACITY);
+    }
+    assert!(!set.verified().is_empty());
 }
 
 #[test]
