@@ -61,6 +61,18 @@ impl Deployment {
             .kill_on_drop(true)
     }
 
+    /// After a bulk import, what a default PostgreSQL server's autovacuum would
+    /// have done by then, where this server has it off; how long it took, or `None`
+    /// when nothing was needed ([`TestDatabase::vacuum_unless_autovacuum`]).
+    pub async fn settle(&self) -> Result<Option<Duration>, String> {
+        let started = std::time::Instant::now();
+        Ok(self
+            .db
+            .vacuum_unless_autovacuum()
+            .await?
+            .then(|| started.elapsed()))
+    }
+
     /// Runs `scimgate --json ARGS` and returns its JSON output.
     pub async fn cli(&self, args: &[&str]) -> Result<Value, String> {
         let out = self

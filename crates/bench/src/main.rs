@@ -143,6 +143,7 @@ async fn run(args: Args) -> Result<(), String> {
             report: &mut report,
             backend: "external".into(),
             pid: args.server_pid,
+            deployment: None,
         };
         bench.scim(&target, "ext", &args.sizes, budget).await?;
     } else {
@@ -163,6 +164,7 @@ async fn run(args: Args) -> Result<(), String> {
                 report: &mut report,
                 backend: backend.clone(),
                 pid: server.pid(),
+                deployment: Some(&d),
             };
             bench.scim(&target, "b", &args.sizes, budget).await?;
             bench.oauth(&d, &server.base, &ws, &target, budget).await?;
@@ -200,6 +202,8 @@ struct Bench<'a> {
     report: &'a mut Report,
     backend: String,
     pid: Option<u32>,
+    /// The started gateway's deployment (none for `--base-url`).
+    deployment: Option<&'a Deployment>,
 }
 
 impl Bench<'_> {
@@ -260,6 +264,15 @@ impl Bench<'_> {
                 ));
             }
             self.report.import(&self.backend, n, import_seconds);
+            if let Some(d) = self.deployment
+                && let Some(took) = d.settle().await?
+            {
+                eprintln!(
+                    "{:>8} {n:>7} VACUUM (ANALYZE) after the import (the server's autovacuum is off): {:.1} s",
+                    self.backend,
+                    took.as_secs_f64()
+                );
+            }
             have = n;
             let all: Arc<[String]> = ids.lock().expect("ids").iter().flatten().cloned().collect();
             let s = scim::lookup(t, tag, n, b.reads).await;

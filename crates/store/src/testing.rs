@@ -85,6 +85,32 @@ impl TestDatabase {
         &self.url
     }
 
+    /// On a PostgreSQL server with autovacuum off, `VACUUM (ANALYZE)` of the whole
+    /// database: what autovacuum does by itself after a bulk load on a server that
+    /// runs it (statistics for the planner, the visibility map for index-only
+    /// scans). Whether it ran; never on SQLite, which has no such step.
+    pub async fn vacuum_unless_autovacuum(&self) -> Result<bool, String> {
+        if !matches!(self.cleanup, Cleanup::Postgres { .. }) {
+            return Ok(false);
+        }
+        let mut conn = PgConnection::connect(&self.url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let autovacuum: String = sqlx::query_scalar("show autovacuum")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        if autovacuum != "off" {
+            return Ok(false);
+        }
+        sqlx::query("vacuum (analyze)")
+            .execute(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+        conn.close().await.map_err(|e| e.to_string())?;
+        Ok(true)
+    }
+
     /// The SQLite file's path, if this is an SQLite database.
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         match &self.cleanup {
