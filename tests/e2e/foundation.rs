@@ -236,15 +236,7 @@ async fn restart_keeps_workspaces_and_tokens(backend: Backend) {
 async fn health_readiness_metrics_and_request_ids(backend: Backend) {
     let env = Env::new(backend).await;
     let (ws, token) = env.workspace_with_token("Acme").await;
-    let dir = tempfile::tempdir().unwrap();
-    let log_path = dir.path().join("gateway.log");
-    let gw = env
-        .start_logged(
-            &["--log-format", "json"],
-            &[("RUST_LOG", "info")],
-            std::fs::File::create(&log_path).unwrap(),
-        )
-        .await;
+    let (gw, log) = env.start_logged("info").await;
     assert_eq!(gw.get("/healthz", None).await.status(), 200);
     let ready = gw.get("/readyz", None).await;
     assert_eq!(ready.status(), 200);
@@ -254,7 +246,7 @@ async fn health_readiness_metrics_and_request_ids(backend: Backend) {
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     // The request's log line (written before the response) says what it was, for
     // whom and how it ended, and carries the id the client was given.
-    let log = std::fs::read_to_string(&log_path).unwrap();
+    let log = log.text();
     let line: Value = log
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())

@@ -114,14 +114,20 @@ impl Env {
         self.spawn(args, envs, Stdio::inherit()).await
     }
 
-    /// Starts `scimgate serve ARGS` with its log (stderr) written to `log`.
-    pub async fn start_logged(
-        &self,
-        args: &[&str],
-        envs: &[(&str, &str)],
-        log: std::fs::File,
-    ) -> Gateway {
-        self.spawn(args, envs, Stdio::from(log)).await
+    /// Starts `scimgate serve --log-format json` with `RUST_LOG=rust_log`, its log
+    /// (stderr) written to a temporary file.
+    pub async fn start_logged(&self, rust_log: &str) -> (Gateway, JsonLog) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gateway.log");
+        let file = std::fs::File::create(&path).unwrap();
+        let gw = self
+            .spawn(
+                &["--log-format", "json"],
+                &[("RUST_LOG", rust_log)],
+                Stdio::from(file),
+            )
+            .await;
+        (gw, JsonLog { _dir: dir, path })
     }
 
     async fn spawn(&self, args: &[&str], envs: &[(&str, &str)], stderr: Stdio) -> Gateway {
@@ -151,6 +157,19 @@ impl Env {
             addr,
             http: reqwest::Client::new(),
         }
+    }
+}
+
+/// A gateway's JSON log file, removed when dropped.
+pub struct JsonLog {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl JsonLog {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        std::fs::read_to_string(&self.path).unwrap()
     }
 }
 

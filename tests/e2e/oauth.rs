@@ -1380,15 +1380,7 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
     let bearer = env
         .cli(&["token", "create", "--workspace", "acme", "--name", "okta"])
         .await;
-    let dir = tempfile::tempdir().unwrap();
-    let log_path = dir.path().join("gateway.log");
-    let gw = env
-        .start_logged(
-            &["--log-format", "json"],
-            &[("RUST_LOG", "trace")],
-            std::fs::File::create(&log_path).unwrap(),
-        )
-        .await;
+    let (gw, log) = env.start_logged("trace").await;
     let s = Setup {
         client_id: created["client_id"].as_str().unwrap().to_owned(),
         client_secret: created["client_secret"].as_str().unwrap().to_owned(),
@@ -1487,7 +1479,7 @@ async fn no_secret_reaches_the_logs(backend: Backend) {
     bodies.push(page);
     s.gw.stop().await;
 
-    let log = std::fs::read_to_string(&log_path).unwrap();
+    let log = log.text();
     assert!(log.contains("token request"), "the log was captured");
     let secrets = [
         ("admin password", s.password.as_str()),
