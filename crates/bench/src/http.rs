@@ -56,17 +56,12 @@ impl Origin {
             Some(conn) => conn,
             None => self.connect().await?,
         };
-        let what = format!("{} {}", req.method(), req.uri());
-        let resp = conn
-            .send_request(req)
-            .await
-            .map_err(|e| format!("{what}: {e}"))?;
+        // For an error only: the request itself goes to the connection.
+        let (method, uri) = (req.method().clone(), req.uri().clone());
+        let failed = |e: hyper::Error| format!("{method} {uri}: {e}");
+        let resp = conn.send_request(req).await.map_err(failed)?;
         let (parts, body) = resp.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| format!("{what}: {e}"))?
-            .to_bytes();
+        let body = body.collect().await.map_err(failed)?.to_bytes();
         if !conn.is_closed() {
             self.idle
                 .lock()

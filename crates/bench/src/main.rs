@@ -406,10 +406,7 @@ impl Bench<'_> {
             .next()
             .map(|(a, _)| a.clone())
             .ok_or("no access token was issued")?;
-        let with_jwt = Target {
-            token: jwt.into(),
-            ..t.clone()
-        };
+        let with_jwt = t.with_token(&jwt)?;
         let s = scim::lookup(t, "b", users, b.reads).await;
         self.record(users, "7. userName eq lookup, bearer token", s);
         let s = scim::lookup(&with_jwt, "b", users, b.reads).await;
@@ -431,10 +428,7 @@ impl Bench<'_> {
         let mut targets = Vec::new();
         for w in 0..workspaces {
             let (_, token) = d.workspace(&format!("Tenant {w}")).await?;
-            targets.push(Target {
-                token: token.into(),
-                ..scim.clone()
-            });
+            targets.push(scim.with_token(&token)?);
         }
         let per = b.seed_per_workspace;
         let seed = Plan {

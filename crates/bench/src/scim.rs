@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -22,7 +22,8 @@ pub struct Target {
     pub origin: Arc<Origin>,
     /// The base URL's path, `/scim/v2`.
     pub prefix: Arc<str>,
-    pub token: Arc<str>,
+    /// `Bearer <token>`, made once rather than per request.
+    auth: HeaderValue,
 }
 
 impl Target {
@@ -32,7 +33,15 @@ impl Target {
         Ok(Self {
             origin,
             prefix: prefix.into(),
-            token: token.into(),
+            auth: bearer(token)?,
+        })
+    }
+
+    /// The same base URL and connections with another credential.
+    pub fn with_token(&self, token: &str) -> Result<Self, String> {
+        Ok(Self {
+            auth: bearer(token)?,
+            ..self.clone()
         })
     }
 
@@ -47,7 +56,7 @@ impl Target {
         let req = self
             .origin
             .request(method.clone(), &format!("{}{path}", self.prefix))
-            .header(AUTHORIZATION, format!("Bearer {}", self.token));
+            .header(AUTHORIZATION, &self.auth);
         let req = match body {
             Some(b) => req
                 .header(CONTENT_TYPE, "application/scim+json")
@@ -66,6 +75,10 @@ impl Target {
             ))
         }
     }
+}
+
+fn bearer(token: &str) -> Result<HeaderValue, String> {
+    HeaderValue::try_from(format!("Bearer {token}")).map_err(|e| format!("the token: {e}"))
 }
 
 /// A well-spread index in `0..n` for request `i` (splitmix64): random users without
