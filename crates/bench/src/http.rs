@@ -3,7 +3,7 @@
 //! does. The tool shares its core with the server, so the client's CPU is taken
 //! from the server's: with reqwest (URL parsing, its pool and layers per request)
 //! the tool used half as much CPU again for the same run (docs/benchmarks.md,
-//! change 18).
+//! change 18, which also records that the gateway's bearer figures did not rise).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
